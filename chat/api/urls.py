@@ -1,0 +1,37 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from chat.api import views
+
+urlpatterns = [
+    path("chat", views.ChatView.as_view(), name="api-chat"),
+    path("status", views.StatusView.as_view(), name="api-status"),
+    path("csrf", views.CsrfTokenView.as_view(), name="api-csrf"),
+    path("new-conversation", views.NewConversationView.as_view(), name="api-new-conversation"),
+    path("conversations", views.ConversationListView.as_view(), name="api-conversations"),
+    path(
+        "conversations/<str:conversation_id>",
+        views.ConversationDetailView.as_view(),
+        name="api-conversation",
+    ),
+    path(
+        "conversations/<str:conversation_id>/messages",
+        views.MessageListView.as_view(),
+        name="api-messages",
+    ),
+    path(
+        "conversations/<str:conversation_id>/export",
+        views.ExportView.as_view(),
+        name="api-export",
+    ),
+    path(
+        "conversations/<str:conversation_id>/regenerate",
+        views.RegenerateView.as_view(),
+        name="api-regenerate",
+    ),
+    path("messages/<str:message_id>/feedback", views.FeedbackView.as_view(), name="api-feedback"),
+    path("dtc/<str:code>", views.TroubleCodeView.as_view(), name="api-dtc"),
+    path("vin/<str:vin>", views.VinView.as_view(), name="api-vin"),
+    path("schema", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

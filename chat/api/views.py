@@ -1,0 +1,308 @@
+"""REST API views: validate, call one service or selector, serialize."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.http import HttpResponse, StreamingHttpResponse
+from django.middleware.csrf import get_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers as drf_serializers
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chat import selectors, services
+from chat.api import serializers
+from chat.knowledge import decode_vin, lookup_code
+from chat.llm import provider_config_problem, selected_provider_name
+from chat.owners import owner_from_request
+from chat.services import TextDelta, ToolUsed, TurnFailed, TurnFinished, TurnResult, TurnStream
+
+ChatResponse = inline_serializer(
+    "ChatResponse",
+    {
+        "response": drf_serializers.CharField(help_text="The answer as sanitised HTML."),
+        "raw_response": drf_serializers.CharField(help_text="The answer as Markdown."),
+        "conversation_id": drf_serializers.UUIDField(),
+        "timestamp": drf_serializers.DateTimeField(),
+        "safety": drf_serializers.CharField(),
+        "provider": drf_serializers.CharField(),
+        "model": drf_serializers.CharField(),
+        "message": serializers.MessageSerializer(),
+        "question": serializers.MessageSerializer(),
+    },
+)
+
+
+def _turn_payload(conversation_id, question, answer) -> dict:
+    return {
+        "response": answer.html,
+        "raw_response": answer.content,
+        "conversation_id": str(conversation_id),
+        "timestamp": answer.created_at.isoformat(),
+        "safety": answer.safety,
+        "provider": answer.provider,
+        "model": answer.model,
+        "message": serializers.MessageSerializer(answer).data,
+        "question": serializers.MessageSerializer(question).data,
+    }
+
+
+def _sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+def _event_stream(turn: TurnStream) -> Iterator[str]:
+    yield _sse(
+        "meta",
+        {
+            "conversation_id": str(turn.conversation.pk),
+            "title": turn.conversation.title,
+            "question": serializers.MessageSerializer(turn.question).data,
+        },
+    )
+    for event in turn.events:
+        if isinstance(event, TextDelta):
+            yield _sse("delta", {"text": event.text})
+        elif isinstance(event, ToolUsed):
+            yield _sse("tool", {"name": event.call.name, "arguments": event.call.arguments})
+        elif isinstance(event, TurnFinished):
+            yield _sse("done", _turn_payload(turn.conversation.pk, turn.question, event.answer))
+        elif isinstance(event, TurnFailed):
+            error = event.error
+            body = {"code": error.code, "message": error.message, "status": int(error.status)}
+            if error.retry_after is not None:
+                body["retry_after"] = error.retry_after
+            yield _sse(
+                "error",
+                {
+                    "error": body,
+                    "conversation_id": str(turn.conversation.pk),
+                    "message": serializers.MessageSerializer(event.answer).data,
+                },
+            )
+
+
+def _streaming_response(turn: TurnStream) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_event_stream(turn), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # tell nginx-style proxies not to buffer the stream
+    return response
+
+
+def _turn_response(result: TurnResult | TurnStream):
+    if isinstance(result, TurnStream):
+        return _streaming_response(result)
+    return Response(_turn_payload(result.conversation.pk, result.question, result.answer))
+
+
+class ChatView(APIView):
+    """Ask a question. Seed-compatible: `message`, optional `conversation_id`, optional `stream`."""
+
+    @extend_schema(
+        request=serializers.ChatRequestSerializer,
+        responses={200: ChatResponse},
+        description=(
+            "With `stream: true` the answer is sent as `text/event-stream` events: `meta`, "
+            "`delta` (repeated), `tool` (when a model used a lookup tool), then `done` or `error`."
+        ),
+    )
+    def post(self, request):
+        data = serializers.ChatRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = owner_from_request(request)
+        kwargs = {
+            "owner": owner,
+            "text": data.validated_data["message"],
+            "conversation_id": data.validated_data.get("conversation_id"),
+        }
+        if data.validated_data["stream"]:
+            return _streaming_response(services.conversation_reply_stream(**kwargs))
+        return _turn_response(services.conversation_reply(**kwargs))
+
+
+class StatusView(APIView):
+    """Health without spending anything: provider, model, database."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Status",
+            {
+                "status": drf_serializers.CharField(),
+                "provider": drf_serializers.CharField(),
+                "model": drf_serializers.CharField(),
+                "database": drf_serializers.CharField(),
+                "version": drf_serializers.CharField(),
+                "configuration_problem": drf_serializers.CharField(allow_null=True),
+            },
+        )
+    )
+    def get(self, request):
+        problem = provider_config_problem()
+        database = "ok" if selectors.database_ok() else "unreachable"
+        provider = selected_provider_name()
+        model = settings.OPENAI_MODEL if provider == "openai" else "embedded-mechanic"
+        healthy = database == "ok" and problem is None
+        return Response(
+            {
+                "status": "ok" if healthy else "degraded",
+                "provider": provider,
+                "model": model,
+                "database": database,
+                "version": settings.VERSION,
+                "configuration_problem": problem,
+            },
+            status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+
+class CsrfTokenView(APIView):
+    """A CSRF token for cookie-jar clients (send it back as `X-CSRFToken`)."""
+
+    @extend_schema(responses=inline_serializer("Csrf", {"csrf_token": drf_serializers.CharField()}))
+    def get(self, request):
+        return Response({"csrf_token": get_token(request)})
+
+
+class NewConversationView(APIView):
+    @extend_schema(
+        request=serializers.NewConversationSerializer,
+        responses={201: serializers.ConversationSerializer},
+    )
+    def post(self, request):
+        data = serializers.NewConversationSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        conversation = services.conversation_start(
+            owner=owner_from_request(request),
+            title=data.validated_data["title"],
+            vehicle=data.validated_data.get("vehicle"),
+        )
+        body = serializers.ConversationSerializer(conversation).data
+        body["conversation_id"] = str(conversation.pk)  # the seed's key
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ConversationListView(ListAPIView):
+    """The caller's conversations, most recent first. `?q=` searches titles and messages."""
+
+    serializer_class = serializers.ConversationSerializer
+
+    def get_queryset(self):
+        return selectors.conversations_for(
+            owner=owner_from_request(self.request, create=False),
+            search=self.request.query_params.get("q", "").strip()[:200],
+        )
+
+
+class ConversationDetailView(APIView):
+    @extend_schema(responses=serializers.ConversationSerializer)
+    def get(self, request, conversation_id):
+        conversation = selectors.conversation_for(
+            owner=owner_from_request(request, create=False), conversation_id=conversation_id
+        )
+        return Response(serializers.ConversationSerializer(conversation).data)
+
+    @extend_schema(
+        request=serializers.ConversationUpdateSerializer,
+        responses=serializers.ConversationSerializer,
+    )
+    def patch(self, request, conversation_id):
+        data = serializers.ConversationUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversation = services.conversation_update(
+            owner=owner_from_request(request, create=False),
+            conversation_id=conversation_id,
+            title=data.validated_data.get("title"),
+            vehicle=data.validated_data.get("vehicle"),
+        )
+        return Response(serializers.ConversationSerializer(conversation).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, conversation_id):
+        services.conversation_delete(
+            owner=owner_from_request(request, create=False), conversation_id=conversation_id
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MessageListView(ListAPIView):
+    """A conversation's messages, oldest first, paginated (`limit`, `offset`)."""
+
+    serializer_class = serializers.MessageSerializer
+
+    def get_queryset(self):
+        conversation = selectors.conversation_for(
+            owner=owner_from_request(self.request, create=False),
+            conversation_id=self.kwargs["conversation_id"],
+        )
+        return selectors.messages_for(conversation=conversation)
+
+
+class ExportView(APIView):
+    @extend_schema(responses={(200, "text/markdown"): OpenApiResponse(description="Markdown")})
+    def get(self, request, conversation_id):
+        conversation = selectors.conversation_for(
+            owner=owner_from_request(request, create=False), conversation_id=conversation_id
+        )
+        response = HttpResponse(
+            selectors.conversation_markdown(conversation=conversation),
+            content_type="text/markdown; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="car-repair-{str(conversation.pk)[:8]}.md"'
+        )
+        return response
+
+
+class RegenerateView(APIView):
+    """Answer the conversation's last question again (also the way to retry a failed turn)."""
+
+    @extend_schema(request=serializers.RegenerateRequestSerializer, responses={200: ChatResponse})
+    def post(self, request, conversation_id):
+        data = serializers.RegenerateRequestSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        result = services.conversation_regenerate(
+            owner=owner_from_request(request, create=False),
+            conversation_id=conversation_id,
+            stream=data.validated_data["stream"],
+        )
+        return _turn_response(result)
+
+
+class FeedbackView(APIView):
+    @extend_schema(
+        request=serializers.FeedbackRequestSerializer,
+        responses={201: serializers.FeedbackSerializer},
+    )
+    def post(self, request, message_id):
+        data = serializers.FeedbackRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.feedback_create(
+            owner=owner_from_request(request, create=False),
+            message_id=message_id,
+            rating=data.validated_data["rating"],
+            comment=data.validated_data["comment"],
+        )
+        return Response(
+            serializers.FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED
+        )
+
+
+class TroubleCodeView(APIView):
+    """Explain an OBD-II trouble code from the embedded knowledge."""
+
+    @extend_schema(responses=OpenApiResponse(description="Code information"))
+    def get(self, request, code):
+        return Response(lookup_code(code).as_dict())
+
+
+class VinView(APIView):
+    """Decode a VIN: manufacturer, country, model years, check digit."""
+
+    @extend_schema(responses=OpenApiResponse(description="VIN information"))
+    def get(self, request, vin):
+        return Response(decode_vin(vin).as_dict())

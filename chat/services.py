@@ -1,0 +1,373 @@
+"""Use cases that write. Pages, API views and admin actions all come through here.
+
+One chat turn (see DESIGN.md): a short transaction stores the question; the provider is called
+outside any transaction; a second short transaction stores the answer, or the failure. The
+user's words are committed before the model is asked anything, so nothing is lost when it fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import closing
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+
+from chat.errors import InvalidMessage, NothingToRegenerate
+from chat.knowledge import triage
+from chat.llm import get_provider
+from chat.llm.base import Provider, ProviderError, Reply, ToolCall, Turn
+from chat.llm.tools import knowledge_tools
+from chat.models import Conversation, Feedback, Message
+from chat.owners import Owner
+from chat.prompts import SYSTEM_PROMPT, vehicle_context
+from chat.rendering import render_markdown
+from chat.selectors import conversation_for, history_window, message_for
+
+logger = logging.getLogger("chat.turn")
+
+TITLE_LENGTH = 60
+_SEVERITY = {Message.Safety.OK: 0, Message.Safety.CAUTION: 1, Message.Safety.STOP: 2}
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    conversation: Conversation
+    question: Message
+    answer: Message
+    tool_messages: list[Message] = field(default_factory=list)
+
+
+# Events of a streamed turn, in order: TextDelta and ToolUsed any number of times, then exactly
+# one TurnFinished or TurnFailed (none if the client goes away: the partial answer is kept).
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolUsed:
+    call: ToolCall
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    answer: Message
+
+
+@dataclass(frozen=True)
+class TurnFailed:
+    error: ProviderError
+    answer: Message
+
+
+@dataclass
+class TurnStream:
+    conversation: Conversation
+    question: Message
+    events: Iterator[TextDelta | ToolUsed | TurnFinished | TurnFailed]
+
+
+# --- Conversations ---------------------------------------------------------------------------
+
+
+def title_from(text: str) -> str:
+    """A conversation title from its first question: one line, cut at a word."""
+    words = " ".join(text.split())
+    if len(words) <= TITLE_LENGTH:
+        return words
+    return words[:TITLE_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+def conversation_start(
+    *, owner: Owner, title: str = "", vehicle: Mapping[str, Any] | None = None
+) -> Conversation:
+    return Conversation.objects.create(
+        **owner.fields(), title=title.strip()[:120], vehicle=dict(vehicle or {})
+    )
+
+
+def conversation_update(
+    *,
+    owner: Owner,
+    conversation_id: uuid.UUID | str,
+    title: str | None = None,
+    vehicle: Mapping[str, Any] | None = None,
+) -> Conversation:
+    """Rename a conversation and/or replace its vehicle profile."""
+    conversation = conversation_for(owner=owner, conversation_id=conversation_id)
+    if title is not None:
+        conversation.title = title.strip()[:120]
+    if vehicle is not None:
+        conversation.vehicle = {k: v for k, v in vehicle.items() if v not in (None, "")}
+    conversation.save(update_fields=["title", "vehicle", "updated_at"])
+    return conversation
+
+
+def conversation_delete(*, owner: Owner, conversation_id: uuid.UUID | str) -> None:
+    conversation_for(owner=owner, conversation_id=conversation_id).delete()
+
+
+def feedback_create(
+    *, owner: Owner, message_id: uuid.UUID | str, rating: int, comment: str = ""
+) -> Feedback:
+    message = message_for(owner=owner, message_id=message_id)
+    return Feedback.objects.create(message=message, rating=rating, comment=comment.strip())
+
+
+# --- Chat turns ------------------------------------------------------------------------------
+
+
+def conversation_reply(
+    *,
+    owner: Owner,
+    text: str,
+    conversation_id: uuid.UUID | str | None = None,
+    provider: Provider | None = None,
+) -> TurnResult:
+    """Store the question, ask the provider, store the answer. Raises ProviderError (with the
+    failure recorded) when the model cannot answer."""
+    conversation, question = _record_question(owner, conversation_id, text)
+    return _answer(conversation, question, provider)
+
+
+def conversation_reply_stream(
+    *,
+    owner: Owner,
+    text: str,
+    conversation_id: uuid.UUID | str | None = None,
+    provider: Provider | None = None,
+) -> TurnStream:
+    """Store the question now; the returned stream asks the provider as it is iterated."""
+    conversation, question = _record_question(owner, conversation_id, text)
+    return TurnStream(conversation, question, _stream_answer(conversation, question, provider))
+
+
+def conversation_regenerate(
+    *,
+    owner: Owner,
+    conversation_id: uuid.UUID | str,
+    provider: Provider | None = None,
+    stream: bool = False,
+) -> TurnResult | TurnStream:
+    """Answer the last question again, replacing the answer (or failure) that followed it."""
+    conversation = conversation_for(owner=owner, conversation_id=conversation_id)
+    question = (
+        conversation.messages.filter(role=Message.Role.USER).order_by("-created_at").first()
+    )
+    if question is None:
+        raise NothingToRegenerate()
+    conversation.messages.filter(created_at__gt=question.created_at).delete()
+    if stream:
+        return TurnStream(conversation, question, _stream_answer(conversation, question, provider))
+    return _answer(conversation, question, provider)
+
+
+def _record_question(
+    owner: Owner, conversation_id: uuid.UUID | str | None, text: str
+) -> tuple[Conversation, Message]:
+    text = text.strip()
+    if not text:
+        raise InvalidMessage("The message is empty.")
+    if len(text) > settings.CHAT_MAX_MESSAGE_CHARS:
+        raise InvalidMessage(
+            f"The message is longer than {settings.CHAT_MAX_MESSAGE_CHARS} characters."
+        )
+    safety = triage(text).level
+    with transaction.atomic():
+        if conversation_id is None:
+            conversation = Conversation.objects.create(**owner.fields(), title=title_from(text))
+        else:
+            conversation = conversation_for(owner=owner, conversation_id=conversation_id)
+            if not conversation.title:
+                conversation.title = title_from(text)
+            conversation.save(update_fields=["title", "updated_at"])
+        question = Message.objects.create(
+            conversation=conversation,
+            role=Message.Role.USER,
+            content=text,
+            html=linebreaks(escape(text)),
+            safety=safety,
+        )
+    return conversation, question
+
+
+def _context(conversation: Conversation, question: Message) -> list[Turn]:
+    system = SYSTEM_PROMPT
+    vehicle = vehicle_context(conversation.vehicle)
+    if vehicle:
+        system = f"{system}\n{vehicle}"
+    history = history_window(conversation=conversation, before=question)
+    return [Turn("system", system), *history, Turn("user", question.content)]
+
+
+def _answer(
+    conversation: Conversation, question: Message, provider: Provider | None
+) -> TurnResult:
+    started = time.monotonic()
+    try:
+        provider = provider or get_provider()
+        reply = provider.complete(
+            _context(conversation, question),
+            tools=knowledge_tools(conversation.vehicle),
+            vehicle=conversation.vehicle,
+        )
+    except ProviderError as exc:
+        _record_failure(conversation, question, exc, started, provider)
+        raise
+    answer, tool_messages = _record_reply(conversation, question, reply, started)
+    return TurnResult(conversation, question, answer, tool_messages)
+
+
+def _stream_answer(
+    conversation: Conversation, question: Message, provider: Provider | None
+) -> Iterator[TextDelta | ToolUsed | TurnFinished | TurnFailed]:
+    started = time.monotonic()
+    parts: list[str] = []
+    reply: Reply | None = None
+    try:
+        provider = provider or get_provider()
+        chunks = provider.stream(
+            _context(conversation, question),
+            tools=knowledge_tools(conversation.vehicle),
+            vehicle=conversation.vehicle,
+        )
+        with closing(chunks):
+            for chunk in chunks:
+                if chunk.text:
+                    parts.append(chunk.text)
+                    yield TextDelta(chunk.text)
+                if chunk.tool_call:
+                    yield ToolUsed(chunk.tool_call)
+                if chunk.reply:
+                    reply = chunk.reply
+        if reply is None:
+            raise ProviderError("The model's answer ended without finishing.")
+    except ProviderError as exc:
+        answer = _record_failure(conversation, question, exc, started, provider, "".join(parts))
+        yield TurnFailed(exc, answer)
+        return
+    except GeneratorExit:
+        # The client went away or pressed Stop: keep what was already said, marked as cut short.
+        _record_cancelled(conversation, question, "".join(parts), started, provider)
+        raise
+    answer, _ = _record_reply(conversation, question, reply, started)
+    yield TurnFinished(answer)
+
+
+def _safety(question: Message, text: str) -> str:
+    reply_level = triage(text).level if text else Message.Safety.OK
+    return max(question.safety, reply_level, key=lambda level: _SEVERITY[level])
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
+
+
+def _record_reply(
+    conversation: Conversation, question: Message, reply: Reply, started: float
+) -> tuple[Message, list[Message]]:
+    latency_ms = _elapsed_ms(started)
+    html = render_markdown(reply.text)
+    safety = _safety(question, reply.text)
+    tool_messages = [
+        Message(
+            conversation=conversation,
+            role=Message.Role.TOOL,
+            content=call.result,
+            tool_name=call.name,
+            tool_arguments=call.arguments,
+            provider=reply.provider,
+            model=reply.model,
+        )
+        for call in reply.tool_calls
+    ]
+    with transaction.atomic():
+        if tool_messages:
+            Message.objects.bulk_create(tool_messages)
+        answer = Message.objects.create(
+            conversation=conversation,
+            role=Message.Role.ASSISTANT,
+            content=reply.text,
+            html=html,
+            safety=safety,
+            provider=reply.provider,
+            model=reply.model,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+            latency_ms=latency_ms,
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+    _log_turn(conversation, answer, "complete")
+    return answer, tool_messages
+
+
+def _record_failure(
+    conversation: Conversation,
+    question: Message,
+    error: ProviderError,
+    started: float,
+    provider: Provider | None,
+    partial: str = "",
+) -> Message:
+    answer = Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        status=Message.Status.ERROR,
+        content=partial,
+        html=render_markdown(partial) if partial else "",
+        safety=_safety(question, partial),
+        provider=getattr(provider, "name", ""),
+        model=getattr(provider, "model", ""),
+        latency_ms=_elapsed_ms(started),
+        error_code=error.code,
+    )
+    error.conversation_id = conversation.pk
+    error.message_id = answer.pk
+    _log_turn(conversation, answer, f"error:{error.code}")
+    return answer
+
+
+def _record_cancelled(
+    conversation: Conversation,
+    question: Message,
+    partial: str,
+    started: float,
+    provider: Provider | None,
+) -> Message:
+    answer = Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        status=Message.Status.CANCELLED,
+        content=partial,
+        html=render_markdown(partial) if partial else "",
+        safety=_safety(question, partial),
+        provider=getattr(provider, "name", ""),
+        model=getattr(provider, "model", ""),
+        latency_ms=_elapsed_ms(started),
+    )
+    _log_turn(conversation, answer, "cancelled")
+    return answer
+
+
+def _log_turn(conversation: Conversation, answer: Message, outcome: str) -> None:
+    # One line per turn, without message text: safe to ship to any log store.
+    logger.info(
+        "chat_turn conversation=%s provider=%s model=%s latency_ms=%s prompt_tokens=%s "
+        "completion_tokens=%s safety=%s outcome=%s",
+        conversation.pk,
+        answer.provider or "-",
+        answer.model or "-",
+        answer.latency_ms,
+        answer.prompt_tokens,
+        answer.completion_tokens,
+        answer.safety,
+        outcome,
+    )

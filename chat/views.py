@@ -1,0 +1,68 @@
+"""Page views. The chat itself talks to the JSON API; these render the shell and the help."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from chat import selectors
+from chat.llm import provider_config_problem, selected_provider_name
+from chat.owners import owner_from_request
+
+SIDEBAR_LIMIT = 100
+
+
+@ensure_csrf_cookie
+def chat_page(request, conversation_id: str | None = None):
+    problem = provider_config_problem()
+    if problem:
+        return setup_help(request, status=HTTPStatus.SERVICE_UNAVAILABLE)
+    owner = owner_from_request(request, create=False)
+    conversation = None
+    messages = []
+    if conversation_id is not None:
+        conversation = selectors.conversation_for(owner=owner, conversation_id=conversation_id)
+        messages = list(selectors.messages_for(conversation=conversation))
+    context = {
+        "conversations": selectors.conversations_for(owner=owner)[:SIDEBAR_LIMIT],
+        "conversation": conversation,
+        "messages": messages,
+        "provider": selected_provider_name(),
+        "max_chars": settings.CHAT_MAX_MESSAGE_CHARS,
+    }
+    return render(request, "chat/index.html", context)
+
+
+def setup_help(request, status: int = HTTPStatus.OK):
+    context = {
+        "problem": provider_config_problem(),
+        "provider": selected_provider_name(),
+        "model": settings.OPENAI_MODEL,
+    }
+    return render(request, "chat/setup.html", context, status=status)
+
+
+def _error(request, status: HTTPStatus, message: str):
+    if request.path.startswith("/api/"):
+        code = status.phrase.lower().replace(" ", "_")
+        body = {"error": {"code": code, "message": message}, "detail": message}
+        return JsonResponse(body, status=status)
+    return render(request, "chat/error.html", {"message": message}, status=status)
+
+
+def not_found(request, exception=None):
+    return _error(request, HTTPStatus.NOT_FOUND, "Not found.")
+
+
+def server_error(request):
+    return _error(request, HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side.")
+
+
+def csrf_failure(request, reason=""):
+    return _error(
+        request, HTTPStatus.FORBIDDEN, "The form expired or came from another site. Reload and retry."
+    )

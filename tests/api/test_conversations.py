@@ -1,0 +1,170 @@
+"""Conversation resources: list, read, rename, delete, messages, export, regenerate, feedback."""
+
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chat.models import Conversation, Feedback, Message
+from tests.factories import ConversationFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(token_api):
+    body = token_api.post("/api/chat", {"message": "P0420 on my Civic"}, format="json").json()
+    return Conversation.objects.get(pk=body["conversation_id"])
+
+
+def test_new_conversation_seed_compatible(api):
+    response = api.post("/api/new-conversation", {}, format="json")
+    assert response.status_code == HTTPStatus.CREATED
+    body = response.json()
+    assert Conversation.objects.filter(pk=body["conversation_id"]).exists()
+    assert body["id"] == body["conversation_id"]
+
+
+def test_new_conversation_with_vehicle(token_api):
+    response = token_api.post(
+        "/api/new-conversation",
+        {"title": "Golf", "vehicle": {"year": 2014, "make": "VW", "mileage": 120000}},
+        format="json",
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    stored = Conversation.objects.get(pk=response.json()["id"])
+    assert stored.vehicle == {"year": 2014, "make": "VW", "mileage": 120000}
+
+
+def test_list_is_owner_scoped_and_constant_queries(token_api, user, conversation):
+    ConversationFactory.create_batch(3)  # other people's
+    for _ in range(4):
+        MessageFactory(conversation=ConversationFactory(user=user))
+    with CaptureQueriesContext(connection) as few:
+        token_api.get("/api/conversations")
+    for _ in range(20):
+        MessageFactory(conversation=ConversationFactory(user=user))
+    with CaptureQueriesContext(connection) as many:
+        response = token_api.get("/api/conversations")
+    assert response.status_code == HTTPStatus.OK
+    body = response.json()
+    assert body["count"] == 25
+    assert len(few) == len(many)
+    first = body["results"][0]
+    assert {"id", "title", "updated_at", "message_count"} <= first.keys()
+
+
+def test_list_search(token_api, conversation):
+    assert token_api.get("/api/conversations?q=civic").json()["count"] == 1
+    assert token_api.get("/api/conversations?q=catalyst").json()["count"] == 1  # in the answer
+    assert token_api.get("/api/conversations?q=transmission").json()["count"] == 0
+
+
+def test_read_rename_delete(token_api, conversation):
+    url = f"/api/conversations/{conversation.pk}"
+    assert token_api.get(url).json()["title"] == "P0420 on my Civic"
+    response = token_api.patch(
+        url, {"title": "Cat converter", "vehicle": {"make": "Honda", "year": 2012}}, format="json"
+    )
+    assert response.status_code == HTTPStatus.OK
+    conversation.refresh_from_db()
+    assert conversation.title == "Cat converter"
+    assert conversation.vehicle == {"make": "Honda", "year": 2012}
+    assert token_api.delete(url).status_code == HTTPStatus.NO_CONTENT
+    assert not Conversation.objects.filter(pk=conversation.pk).exists()
+    assert not Message.objects.filter(conversation_id=conversation.pk).exists()
+    assert token_api.get(url).status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    "vehicle",
+    [{"year": 1700}, {"mileage": -5}, {"vin": "SHORT"}, {"vin": "1HGCM82633A00435O"}, {"year": "x"}],
+)
+def test_bad_vehicle_is_400(token_api, conversation, vehicle):
+    url = f"/api/conversations/{conversation.pk}"
+    response = token_api.patch(url, {"vehicle": vehicle}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["error"]["fields"]["vehicle"]
+    conversation.refresh_from_db()
+    assert conversation.vehicle == {}
+
+
+def test_vin_is_normalised(token_api, conversation):
+    url = f"/api/conversations/{conversation.pk}"
+    response = token_api.patch(url, {"vehicle": {"vin": " 1hgcm82633a004352 "}}, format="json")
+    assert response.json()["vehicle"]["vin"] == "1HGCM82633A004352"
+
+
+def test_messages_paginated(token_api, conversation):
+    url = f"/api/conversations/{conversation.pk}/messages?limit=1"
+    body = token_api.get(url).json()
+    assert body["count"] == 2
+    assert [m["role"] for m in body["results"]] == ["user"]
+    second = token_api.get(body["next"]).json()
+    assert second["results"][0]["role"] == "assistant"
+    assert second["results"][0]["html"].startswith("<")
+
+
+def test_export_markdown(token_api, conversation):
+    response = token_api.get(f"/api/conversations/{conversation.pk}/export")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("text/markdown")
+    assert "attachment" in response["Content-Disposition"]
+    text = response.content.decode()
+    assert text.startswith("# P0420 on my Civic")
+    assert "## You" in text and "## AgentCarRepair" in text and "P0420" in text
+
+
+def test_regenerate_replaces_last_answer(token_api, conversation):
+    old = conversation.messages.get(role="assistant")
+    response = token_api.post(f"/api/conversations/{conversation.pk}/regenerate", {}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    assert not Message.objects.filter(pk=old.pk).exists()
+    assert conversation.messages.filter(role="assistant").count() == 1
+    assert response.json()["message"]["id"] != str(old.pk)
+
+
+def test_feedback(token_api, conversation):
+    answer = conversation.messages.get(role="assistant")
+    response = token_api.post(
+        f"/api/messages/{answer.pk}/feedback", {"rating": -1, "comment": "Wrong car"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.CREATED
+    assert Feedback.objects.get().comment == "Wrong car"
+    bad = token_api.post(f"/api/messages/{answer.pk}/feedback", {"rating": 5}, format="json")
+    assert bad.status_code == HTTPStatus.BAD_REQUEST
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [
+        ("get", ""),
+        ("patch", ""),
+        ("delete", ""),
+        ("get", "/messages"),
+        ("get", "/export"),
+        ("post", "/regenerate"),
+    ],
+)
+def test_other_peoples_conversations_are_404(api, conversation, method, suffix):
+    response = getattr(api, method)(
+        f"/api/conversations/{conversation.pk}{suffix}", {}, format="json"
+    )
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["error"]["code"] == "conversation_not_found"
+    assert Conversation.objects.filter(pk=conversation.pk).exists()
+    assert conversation.messages.count() == 2
+
+
+def test_other_peoples_feedback_is_404(api, conversation):
+    answer = conversation.messages.get(role="assistant")
+    response = api.post(f"/api/messages/{answer.pk}/feedback", {"rating": 1}, format="json")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize("bad_id", ["nope", "123", "00000000-0000-0000-0000-000000000000"])
+def test_malformed_ids_are_404(token_api, bad_id):
+    response = token_api.get(f"/api/conversations/{bad_id}")
+    assert response.status_code == HTTPStatus.NOT_FOUND
