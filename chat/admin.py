@@ -42,7 +42,9 @@ class ConversationAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .select_related("user")
-            .annotate(_message_count=Count("messages", distinct=True), _last=Max("messages__created_at"))
+            .annotate(
+                _message_count=Count("messages", distinct=True), _last=Max("messages__created_at")
+            )
         )
 
     @admin.display(description="Title", ordering="title")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
@@ -38,7 +39,7 @@ def conversation_for(*, owner: Owner, conversation_id: uuid.UUID | str) -> Conve
     """One of the owner's conversations; anyone else's (or a malformed id) is not found."""
     try:
         return Conversation.objects.get(owner.filter, pk=conversation_id)
-    except (Conversation.DoesNotExist, ValueError, TypeError) as exc:
+    except (Conversation.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise ConversationNotFound() from exc
 
 
@@ -51,7 +52,7 @@ def message_for(*, owner: Owner, message_id: uuid.UUID | str) -> Message:
         return Message.objects.select_related("conversation").get(
             pk=message_id, conversation__in=Conversation.objects.filter(owner.filter)
         )
-    except (Message.DoesNotExist, ValueError, TypeError) as exc:
+    except (Message.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise MessageNotFound() from exc
 
 

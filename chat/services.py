@@ -159,9 +159,7 @@ def conversation_regenerate(
 ) -> TurnResult | TurnStream:
     """Answer the last question again, replacing the answer (or failure) that followed it."""
     conversation = conversation_for(owner=owner, conversation_id=conversation_id)
-    question = (
-        conversation.messages.filter(role=Message.Role.USER).order_by("-created_at").first()
-    )
+    question = conversation.messages.filter(role=Message.Role.USER).order_by("-created_at").first()
     if question is None:
         raise NothingToRegenerate()
     conversation.messages.filter(created_at__gt=question.created_at).delete()
@@ -208,9 +206,7 @@ def _context(conversation: Conversation, question: Message) -> list[Turn]:
     return [Turn("system", system), *history, Turn("user", question.content)]
 
 
-def _answer(
-    conversation: Conversation, question: Message, provider: Provider | None
-) -> TurnResult:
+def _answer(conversation: Conversation, question: Message, provider: Provider | None) -> TurnResult:
     started = time.monotonic()
     try:
         provider = provider or get_provider()

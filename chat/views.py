@@ -64,5 +64,7 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return _error(
-        request, HTTPStatus.FORBIDDEN, "The form expired or came from another site. Reload and retry."
+        request,
+        HTTPStatus.FORBIDDEN,
+        "The form expired or came from another site. Reload and retry.",
     )

@@ -28,7 +28,9 @@ class ConversationFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Conversation {n}")
 
     class Params:
-        anonymous = factory.Trait(user=None, owner_token=factory.LazyFunction(secrets.token_urlsafe))
+        anonymous = factory.Trait(
+            user=None, owner_token=factory.LazyFunction(secrets.token_urlsafe)
+        )
 
 
 class MessageFactory(factory.django.DjangoModelFactory):

@@ -46,7 +46,7 @@ class ScriptedReply:
     tool_calls: list[tuple[str, Any]] = field(default_factory=list)
     usage: tuple[int, int] | str | None = AUTO
     chunk_size: int = 8
-    finish_reason: str = "stop"
+    finish_reason: str | None = "stop"
     model: str | None = None
     status: int = HTTPStatus.OK
     body: Any = None
@@ -62,13 +62,13 @@ def text_reply(
     *,
     usage: tuple[int, int] | str | None = AUTO,
     chunk_size: int = 8,
-    finish_reason: str = "stop",
+    finish_reason: str | None = "stop",
     model: str | None = None,
     first_token_latency: float | None = None,
     token_interval: float | None = None,
 ) -> ScriptedReply:
     """A text answer; streamed in pieces of ``chunk_size`` characters. ``usage=None`` omits
-    usage like some compatible servers do."""
+    usage like some compatible servers do; ``finish_reason=None`` never sends one."""
     return ScriptedReply(
         "text",
         text=text,
@@ -292,6 +292,11 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.fake._track(self.connection, active=True)
+
+    def handle(self) -> None:
+        # Clients reset idle keep-alive connections; that is not worth a traceback.
+        with contextlib.suppress(OSError):
+            super().handle()
 
     def finish(self) -> None:
         self.fake._track(self.connection, active=False)

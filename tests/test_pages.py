@@ -39,7 +39,10 @@ def test_conversation_page_shows_sanitised_history():
     conversation = ConversationFactory(anonymous=True, owner_token=session_token, title="Noise")
     MessageFactory(conversation=conversation, content="grinding noise")
     MessageFactory(
-        conversation=conversation, role="assistant", content="x", html="<p><strong>Pads</strong></p>"
+        conversation=conversation,
+        role="assistant",
+        content="x",
+        html="<p><strong>Pads</strong></p>",
     )
     response = client.get(f"/c/{conversation.pk}")
     assert response.status_code == HTTPStatus.OK

@@ -195,9 +195,7 @@ def test_turn_cost_does_not_grow_with_history(owner, settings):
     )
     assert _turn_queries(owner, small) == _turn_queries(owner, big)
     provider = ScriptedProvider("ok")
-    services.conversation_reply(
-        owner=owner, conversation_id=big.pk, text="last", provider=provider
-    )
+    services.conversation_reply(owner=owner, conversation_id=big.pk, text="last", provider=provider)
     sent = provider.calls[0]
     history_chars = sum(len(t.content) for t in sent[1:-1])
     assert 0 < len(sent) - 2 <= settings.CHAT_HISTORY_MAX_MESSAGES

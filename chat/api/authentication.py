@@ -9,14 +9,24 @@ leaves unchecked — because a session cookie is sent by the browser on any site
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import (
+    SessionAuthentication,
+    TokenAuthentication,
+    get_authorization_header,
+)
+from rest_framework.exceptions import AuthenticationFailed
 
 
 class BearerOrTokenAuthentication(TokenAuthentication):
+    """DRF's ``Token <key>``, plus ``Bearer <key>`` as most HTTP client libraries send it."""
+
     def authenticate(self, request):
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        if header[:7].lower() == "bearer ":
-            request.META["HTTP_AUTHORIZATION"] = "Token " + header[7:]
+        parts = get_authorization_header(request).split()
+        if len(parts) == 2 and parts[0].lower() == b"bearer":
+            try:
+                return self.authenticate_credentials(parts[1].decode())
+            except UnicodeError as exc:
+                raise AuthenticationFailed("Invalid token header.") from exc
         return super().authenticate(request)
 
 

@@ -26,8 +26,12 @@ def provider_config_problem() -> str | None:
             "LLM_PROVIDER is 'openai' but neither OPENAI_API_KEY nor OPENAI_BASE_URL is set. "
             "Set a key for OpenAI, a base URL for a compatible server, or LLM_PROVIDER=offline."
         )
-    if settings.OPENAI_BASE_URL and not settings.OPENAI_BASE_URL.startswith(("http://", "https://")):
-        return "OPENAI_BASE_URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)."
+    if settings.OPENAI_BASE_URL and not settings.OPENAI_BASE_URL.startswith(
+        ("http://", "https://")
+    ):
+        return (
+            "OPENAI_BASE_URL must start with http:// or https:// (e.g. http://127.0.0.1:11434/v1)."
+        )
     return None
 
 

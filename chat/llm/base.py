@@ -3,10 +3,11 @@
 A provider turns a list of ``Turn``s into a ``Reply`` (``complete``) or into a stream of
 ``Chunk``s whose last item carries the ``Reply`` (``stream``). ``turns`` start with the system
 prompt and end with the user's new message; ``vehicle`` is the conversation's vehicle profile
-(a model sees it in the system prompt, the offline mechanic reads it directly). Tools are plain Python callables
-described by a JSON schema; a provider that supports function calling runs them in a bounded loop
-and reports every call in ``Reply.tool_calls``. Failures are always one of the ``ProviderError``
-classes below, never an SDK exception, so services and views deal with one family.
+(a model sees it in the system prompt, the offline mechanic reads it directly). Tools are plain
+Python callables described by a JSON schema; a provider that supports function calling runs them
+in a bounded loop and reports every call in ``Reply.tool_calls``. Failures are always one of the
+``ProviderError`` classes below, never an SDK exception, so services and views deal with one
+family.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ class ProviderError(ChatError):
 
 class ProviderUnavailable(ProviderError):
     code = "provider_unavailable"
-    message = "The model server could not be reached or failed. Your message is saved; try again shortly."
+    message = (
+        "The model server could not be reached or failed. Your message is saved; try again shortly."
+    )
 
 
 class ProviderTimeout(ProviderError):
@@ -121,7 +124,9 @@ class ProviderAuthError(ProviderError):
 class ProviderBadResponse(ProviderError):
     status = HTTPStatus.BAD_GATEWAY
     code = "provider_bad_response"
-    message = "The model's answer was cut off or malformed. Your message is saved; please try again."
+    message = (
+        "The model's answer was cut off or malformed. Your message is saved; please try again."
+    )
 
 
 class ProviderContextTooLong(ProviderError):

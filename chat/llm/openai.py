@@ -124,11 +124,7 @@ class OpenAIProvider:
                 return answer.reply()
             if last or not tools:
                 return answer.reply_ignoring_tool_calls()
-            messages.append(step.assistant_message())
-            for call in step.calls:
-                record = _run_tool(call, tools)
-                answer.tool_calls.append(record)
-                messages.append(_tool_message(record))
+            _run_tools(step, tools, messages, answer)
         raise AssertionError("unreachable: the last round always returns")
 
     def stream(
@@ -164,7 +160,7 @@ class OpenAIProvider:
                         answer.text += text
                         yield Chunk(text=text)
             finally:
-                pass
+                sdk_stream.close()
             if step.finish_reason is None:
                 logger.warning("OpenAI stream ended without a finish_reason (connection cut?)")
                 raise ProviderBadResponse()
@@ -175,11 +171,7 @@ class OpenAIProvider:
             if last or not tools:
                 yield Chunk(reply=answer.reply_ignoring_tool_calls())
                 return
-            messages.append(step.assistant_message())
-            for call in step.calls:
-                record = _run_tool(call, tools)
-                answer.tool_calls.append(record)
-                messages.append(_tool_message(record))
+            for record in _run_tools(step, tools, messages, answer):
                 yield Chunk(tool_call=record)
 
     def _params(
@@ -319,6 +311,17 @@ def _tool_schema(tool: Tool) -> dict[str, Any]:
 
 def _tool_message(record: ToolCall) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": record.id, "content": record.result}
+
+
+def _run_tools(
+    step: _Step, tools: Sequence[Tool], messages: list[dict[str, Any]], answer: _Answer
+) -> list[ToolCall]:
+    """Run the step's tool calls; add the model's request and the results to ``messages``."""
+    messages.append(step.assistant_message())
+    records = [_run_tool(call, tools) for call in step.calls]
+    messages.extend(_tool_message(record) for record in records)
+    answer.tool_calls.extend(records)
+    return records
 
 
 def _run_tool(call: _PendingCall, tools: Sequence[Tool]) -> ToolCall:

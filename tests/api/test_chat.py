@@ -134,8 +134,9 @@ def test_token_clients_need_no_csrf(token_api, user):
     assert response.status_code == HTTPStatus.OK
     assert Conversation.objects.get(pk=response.json()["conversation_id"]).user == user
     bearer = APIClient()
-    bearer.credentials(HTTP_AUTHORIZATION=token_api._credentials["HTTP_AUTHORIZATION"].replace(
-        "Token", "Bearer"))
+    bearer.credentials(
+        HTTP_AUTHORIZATION=token_api._credentials["HTTP_AUTHORIZATION"].replace("Token", "Bearer")
+    )
     listed = bearer.get("/api/conversations").json()
     assert listed["count"] == 1
 

@@ -79,7 +79,13 @@ def test_read_rename_delete(token_api, conversation):
 
 @pytest.mark.parametrize(
     "vehicle",
-    [{"year": 1700}, {"mileage": -5}, {"vin": "SHORT"}, {"vin": "1HGCM82633A00435O"}, {"year": "x"}],
+    [
+        {"year": 1700},
+        {"mileage": -5},
+        {"vin": "SHORT"},
+        {"vin": "1HGCM82633A00435O"},
+        {"year": "x"},
+    ],
 )
 def test_bad_vehicle_is_400(token_api, conversation, vehicle):
     url = f"/api/conversations/{conversation.pk}"

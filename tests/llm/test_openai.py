@@ -339,6 +339,13 @@ def test_cut_stream_is_a_bad_response(fake_openai):
     assert all(chunk.reply is None for chunk in received)
 
 
+def test_stream_without_finish_reason_is_a_bad_response(fake_openai):
+    fake_openai.reply_text("An answer that never says it is done.", finish_reason=None)
+
+    with pytest.raises(ProviderBadResponse):
+        list(make_provider(fake_openai).stream(TURNS))
+
+
 def test_malformed_stream_is_a_bad_response(fake_openai):
     fake_openai.reply_malformed_stream()
 

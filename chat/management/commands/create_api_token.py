@@ -19,9 +19,11 @@ class Command(BaseCommand):
         User = get_user_model()
         try:
             user = User.objects.get(username=username)
-        except User.DoesNotExist:
+        except User.DoesNotExist as exc:
             if not create_user:
-                raise CommandError(f"No user {username!r}; pass --create-user to create one.")
+                raise CommandError(
+                    f"No user {username!r}; pass --create-user to create one."
+                ) from exc
             user = User.objects.create_user(username=username)
         if rotate:
             Token.objects.filter(user=user).delete()

@@ -1,0 +1,161 @@
+"""OBD-II diagnostic trouble codes (DTCs): parsing, structure (SAE J2012) and generic meanings.
+
+A code is five characters: the system letter (P, B, C, U), a digit 0-3 that says who defined it
+(SAE or the manufacturer), then three hex digits whose first one names the area. Only generic
+meanings are shipped; a manufacturer-specific code means whatever its maker says, so it is never
+guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_FILE = Path(__file__).parent / "data" / "dtc_generic.json"
+
+_CODE = re.compile(r"[PBCU][0-3][0-9A-F]{3}")
+# Letters and digits on either side mean the match is part of a longer word or number
+# ("AP04201", "P04200"), not a code.
+_CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[PBCUpbcu][0-3][0-9A-Fa-f]{3}(?![A-Za-z0-9])")
+
+SYSTEMS = {"P": "Powertrain", "B": "Body", "C": "Chassis", "U": "Network"}
+
+GENERIC_SCOPE = "generic (SAE J2012)"
+MANUFACTURER_SCOPE = "manufacturer-specific: check the maker's service information"
+
+# Areas named by the third character of a powertrain code. SAE assigns them for P0 and P2, and
+# most makers follow the same layout in their P1 codes.
+_POWERTRAIN_AREAS = {
+    "0": "fuel and air metering and auxiliary emission controls",
+    "1": "fuel and air metering",
+    "2": "fuel and air metering (injector circuit)",
+    "3": "ignition system or misfire",
+    "4": "auxiliary emission controls",
+    "5": "vehicle speed control, idle control system and auxiliary inputs",
+    "6": "computer and output circuits",
+    "7": "transmission",
+    "8": "transmission",
+    "9": "transmission",
+    # Hybrid propulsion is P0A-P0C only: P2A is fuel and air metering again.
+    "A": "hybrid propulsion",
+    "B": "hybrid propulsion",
+    "C": "hybrid propulsion",
+}
+
+_NETWORK_AREAS = {
+    "0": "network electrical (the data bus itself)",
+    "1": "network communication (lost communication with a module)",
+    "2": "network communication (lost communication with a module)",
+    "3": "network software (module software incompatibility)",
+    "4": "network data (invalid data received from a module)",
+    "5": "network data (invalid data received from a module)",
+}
+
+
+class InvalidCode(ValueError):
+    """Raised for text that is not a well-formed OBD-II trouble code."""
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    code: str
+    system: str
+    generic: bool
+    scope: str
+    subsystem: str
+    meaning: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form, as returned by the API and the model tool."""
+        return asdict(self)
+
+
+def normalize_code(text: str) -> str:
+    """Return ``text`` as an upper-case code ("p0420 " -> "P0420"), or raise ``InvalidCode``."""
+    code = str(text or "").strip().upper()
+    if not code:
+        raise InvalidCode("No trouble code given: expected something like P0420 or U0100.")
+    if not _CODE.fullmatch(code):
+        raise InvalidCode(
+            f"{code!r} is not an OBD-II trouble code: expected a letter P, B, C or U, "
+            "a digit 0-3 and three hex digits, e.g. P0420 or U0100."
+        )
+    return code
+
+
+def find_codes(text: str) -> list[str]:
+    """Every well-formed trouble code in free text, normalised, without repeats, in order."""
+    found = dict.fromkeys(match.upper() for match in _CODE_IN_TEXT.findall(text or ""))
+    return list(found)
+
+
+def is_generic(code: str) -> bool:
+    """Whether SAE J2012 defines ``code`` (True) or its manufacturer does (False)."""
+    code = normalize_code(code)
+    letter, owner, area = code[0], code[1], code[2]
+    if letter == "P":
+        # P3000-P33FF belong to manufacturers; P3400 and up are SAE's (cylinder deactivation...).
+        return owner in "02" or (owner == "3" and area not in "0123")
+    # B, C and U: 0 and 3 are SAE's, 1 and 2 are the manufacturer's.
+    return owner in "03"
+
+
+def subsystem_of(code: str) -> str:
+    """The area of the vehicle the code's structure points to."""
+    code = normalize_code(code)
+    letter, owner, area = code[0], code[1], code[2]
+    if letter == "P":
+        return _powertrain_area(owner, area)
+    if owner == "3":
+        return f"{SYSTEMS[letter].lower()} (range reserved by ISO/SAE)"
+    if letter == "U":
+        if owner in "12":
+            return "network communication (manufacturer-defined)"
+        return _NETWORK_AREAS.get(area, "vehicle network")
+    if letter == "B":
+        if owner == "0" and area == "0":
+            return "supplemental restraints (airbags and seat-belt pretensioners)"
+        return "body systems (restraints, climate, lighting, doors, instruments)"
+    if owner == "0" and area == "0":
+        return "brakes and stability control (ABS wheel speed sensors, traction control)"
+    return "chassis systems (brakes, ABS and stability control, steering, suspension)"
+
+
+def _powertrain_area(owner: str, area: str) -> str:
+    reserved = "powertrain (range reserved by ISO/SAE)"
+    if owner == "3":
+        if area in "0123":
+            return "manufacturer-controlled powertrain area"
+        return "cylinder deactivation" if area == "4" else reserved
+    if owner == "2" and area == "A":
+        return _POWERTRAIN_AREAS["0"]
+    if area not in _POWERTRAIN_AREAS or (owner != "0" and area in "ABC"):
+        return "manufacturer-controlled powertrain area" if owner == "1" else reserved
+    if owner == "1":
+        return f"{_POWERTRAIN_AREAS[area]} (by the usual layout; the maker may differ)"
+    return _POWERTRAIN_AREAS[area]
+
+
+@cache
+def generic_meanings() -> dict[str, str]:
+    """The shipped table of generic code meanings, read from disk on first use."""
+    with DATA_FILE.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def lookup_code(code: str) -> CodeInfo:
+    """Everything known about one code. Raises ``InvalidCode`` if it is not well-formed."""
+    code = normalize_code(code)
+    generic = is_generic(code)
+    return CodeInfo(
+        code=code,
+        system=SYSTEMS[code[0]],
+        generic=generic,
+        scope=GENERIC_SCOPE if generic else MANUFACTURER_SCOPE,
+        subsystem=subsystem_of(code),
+        meaning=generic_meanings().get(code) if generic else None,
+    )

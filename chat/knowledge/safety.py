@@ -1,0 +1,376 @@
+"""Safety triage: spot the situations where the right answer starts with "stop" or "careful".
+
+Keyword rules, not understanding: each rule looks at one sentence at a time, so "the brake light
+bulb is out. Also the car pulls left" can't borrow words across sentences. Rules prefer missing a
+vague mention over crying wolf on routine questions ("what oil should I use"), because a warning
+shown on every message stops being read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+LEVELS = ("ok", "caution", "stop")
+
+
+@dataclass(frozen=True)
+class Hazard:
+    key: str
+    title: str
+    level: str  # "caution" | "stop"
+    advice: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"key": self.key, "title": self.title, "level": self.level, "advice": self.advice}
+
+
+@dataclass(frozen=True)
+class SafetyVerdict:
+    level: str  # "ok" | "caution" | "stop"
+    hazards: tuple[Hazard, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "hazards": [hazard.as_dict() for hazard in self.hazards]}
+
+
+HAZARDS = {
+    hazard.key: hazard
+    for hazard in (
+        Hazard(
+            "brakes",
+            "Brake failure",
+            "stop",
+            "Slow down with the gears and the parking brake applied gently, pump the pedal, and "
+            "stop where it is safe. Don't drive it again until the brakes are inspected: tow it.",
+        ),
+        Hazard(
+            "steering",
+            "Steering problem",
+            "stop",
+            "Keep both hands on the wheel, slow down gradually and pull over where it is safe. "
+            "Don't drive it until the steering has been inspected: tow it.",
+        ),
+        Hazard(
+            "fuel_leak",
+            "Fuel leak or fuel smell",
+            "stop",
+            "Turn the engine off, get everyone out and keep flames and cigarettes away. Don't "
+            "restart it until the leak is found: fuel near a hot exhaust can catch fire.",
+        ),
+        Hazard(
+            "fire",
+            "Smoke, fire or sparks",
+            "stop",
+            "Pull over, switch off the engine, get everyone out and well away, and call the "
+            "emergency services if you see flames. Don't open the hood: fresh air feeds a fire.",
+        ),
+        Hazard(
+            "overheating",
+            "Engine overheating",
+            "stop",
+            "Pull over and switch the engine off before it warps the head or blows the gasket. "
+            "Let it cool for at least 30 minutes; never open the radiator cap while it is hot.",
+        ),
+        Hazard(
+            "flashing_mil",
+            "Flashing check-engine light / severe misfire",
+            "stop",
+            "A flashing check-engine light means a misfire bad enough to overheat and ruin the "
+            "catalytic converter. Ease off, stop somewhere safe, and drive only gently to a "
+            "workshop or have it towed.",
+        ),
+        Hazard(
+            "oil_pressure",
+            "Low oil pressure",
+            "stop",
+            "Pull over and switch the engine off now: without oil pressure an engine is wrecked "
+            "within minutes. Check the oil level once it has cooled; don't restart it if the level "
+            "is low or the light stays on.",
+        ),
+        Hazard(
+            "tyre",
+            "Tyre failure or loose wheel",
+            "stop",
+            "Hold the wheel firmly, ease off the accelerator without braking hard, and pull over "
+            "somewhere safe. Don't drive on a flat tyre or a wobbling wheel: fit the spare or call "
+            "for help.",
+        ),
+        Hazard(
+            "brake_warning",
+            "Brake or ABS warning light",
+            "caution",
+            "A red brake warning light can mean low brake fluid or a hydraulic fault: check the "
+            "fluid level and the pedal feel before driving. An ABS light alone means normal brakes "
+            "still work but ABS may not, so get it checked soon.",
+        ),
+        Hazard(
+            "burning_smell",
+            "Burning smell",
+            "caution",
+            "Pull over and look for smoke, leaks or one very hot wheel. Usual causes are a "
+            "slipping clutch, a dragging brake, oil dripping on the exhaust or melting wiring.",
+        ),
+        Hazard(
+            "exhaust_fumes",
+            "Exhaust fumes in the cabin",
+            "caution",
+            "Exhaust in the cabin can carry carbon monoxide: open the windows, never idle in a "
+            "closed garage, and have the exhaust checked for leaks soon.",
+        ),
+        Hazard(
+            "airbag",
+            "Airbag (SRS) system",
+            "caution",
+            "Before touching any airbag part, disconnect the battery and wait at least 10 minutes "
+            "(or as long as the manual says). Never probe airbag connectors with a test light or "
+            "meter: it can fire the airbag. An airbag light means they may not deploy in a crash.",
+        ),
+        Hazard(
+            "high_voltage",
+            "Hybrid / EV high voltage",
+            "caution",
+            "The orange cables and the battery pack carry lethal voltage. Don't cut, unplug or "
+            "probe them; high-voltage work is for a trained technician with insulated gloves.",
+        ),
+        Hazard(
+            "jacking",
+            "Working under the car",
+            "caution",
+            "Never get under a car held up by a jack alone. Put it on jack stands on solid, level "
+            "ground, chock the wheels and give it a firm shake before you go under.",
+        ),
+        Hazard(
+            "radiator_cap",
+            "Hot radiator cap",
+            "caution",
+            "Never open the radiator or coolant cap on a hot engine: the coolant is under pressure "
+            "and sprays out scalding. Wait until it is cool, then open it slowly under a rag.",
+        ),
+        Hazard(
+            "jump_start",
+            "Jump-starting",
+            "caution",
+            "Red to + on both batteries, black to - on the good battery, and the last black clamp "
+            "to bare metal on the dead car, away from its battery. Reversed polarity or a spark at "
+            "the battery can make it explode.",
+        ),
+    )
+}
+
+_BRAKES = r"(?:brakes?|breaks?)"  # "breaks" is the usual misspelling
+_FUEL = r"(?:gas|gasoline|petrol|fuel|diesel)"
+_TYRE = r"(?:tyres?|tires?)"
+_ENGINE_BAY = (
+    r"(?:hood|bonnet|engine bay|engine compartment|engine|dash|dashboard|vents?|wiring|radiator)"
+)
+_NEAR = r"[^.!?]{0,40}"  # within the same clause
+
+
+def _rule(
+    key: str, *alternatives: str, unless: str | None = None
+) -> tuple[str, re.Pattern[str], re.Pattern[str] | None]:
+    """One hazard's patterns, and a pattern that cancels a match in the same sentence."""
+    pattern = re.compile("|".join(alternatives), re.IGNORECASE)
+    return key, pattern, re.compile(unless, re.IGNORECASE) if unless else None
+
+
+_RULES = (
+    # Brakes: the plural or the pedal, so "brake light went out" never reads as brake failure.
+    _rule(
+        "brakes",
+        r"\bno (?:brakes|breaks)\b",
+        r"\bbrake failure\b",
+        r"\blost (?:my |the |all )?(?:brakes|breaks)\b",
+        r"\b(?:brakes|breaks)\s+(?:have\s+|has\s+|just\s+|completely\s+|suddenly\s+)?"
+        r"(?:fail\w*|gave out|went out|stopped working|quit|not working|(?:are|is) gone"
+        r"|(?:are|were)(?:n't| not) working|(?:do|did)(?:n't| not) work)",
+        rf"\b{_BRAKES}\b{_NEAR}\bto the floor\b",
+        rf"\b(?:soft|spongy|mushy|squishy)\s+{_BRAKES}\b",
+        rf"\b{_BRAKES}(?:\s+pedal)?\s+(?:is|are|feels?|got|getting|went|seems?|has gone)\s+"
+        r"(?:\w+\s+)?(?:soft|spongy|mushy|squishy)\b",
+        rf"\b(?:grind\w*|metal[- ](?:on|to)[- ]metal|scrap(?:e|es|ing))\b{_NEAR}"
+        rf"\b(?:{_BRAKES}|braking|when i (?:brake|stop)|stopping)\b",
+        rf"\b(?:{_BRAKES}|braking)\b{_NEAR}\b(?:grind\w*|metal[- ](?:on|to)[- ]metal)",
+        r"\bbrake fluid\b[^.!?]{0,30}\b(?:leak\w*|dripping|puddle|empty)\b",
+        r"\bleak\w*\s+brake fluid\b",
+    ),
+    _rule(
+        "brakes",
+        r"(?<!clutch )(?<!gas )(?<!accelerator )\bpedal\b[^.!?]{0,30}"
+        r"\b(?:sinks?|sinking|sank|goes down|went down|spongy|soft|mushy|squishy"
+        r"|to the floor|all the way down)\b",
+        unless=r"\bclutch\b|\baccelerat|\bthrottle\b|\bgas\b|\bfloored\b",
+    ),
+    _rule(
+        "steering",
+        r"\b(?:lost|losing|lose|no)\s+(?:all\s+)?(?:the\s+|my\s+)?(?:power\s+)?steering\b",
+        r"\b(?:can't|cannot|couldn't|can not)\s+steer\b",
+        r"\bhard to steer\b",
+    ),
+    # A steering lock that won't release with the key is the anti-theft lock, not a fault.
+    _rule(
+        "steering",
+        r"\bsteering\b[^.!?]{0,30}\b(?:locked|locks up|locking up|seized|failed|went out"
+        r"|gave out|is gone|heavy|stiff|hard to turn|loose|sloppy|not responding|unresponsive)\b",
+        unless=r"\b(?:key|ignition)\b",
+    ),
+    _rule(
+        "fuel_leak",
+        rf"\b(?:smell\w*|stinks?|stinking|reeks?|odou?r)\s+(?:\w+\s+){{0,3}}?(?:raw\s+)?{_FUEL}\b",
+        rf"\b(?:raw\s+)?{_FUEL}\s+(?:smell|odou?r|fumes|stench)\b",
+    ),
+    # EVAP "leaks" are vapour-system faults, not fuel on the ground.
+    _rule(
+        "fuel_leak",
+        rf"\b{_FUEL}(?:\s+(?:tank|line|filter|pump|rail))?\s+(?:is\s+|was\s+)?"
+        r"(?:leak\w*|dripping|drips|pouring|spraying|puddl\w*)\b",
+        rf"\bleak\w*\s+(?:\w+\s+){{0,2}}?{_FUEL}\b",
+        rf"\bpuddle of {_FUEL}\b",
+        unless=r"\bevap|\bemission|\bvapou?r|\bleak test",
+    ),
+    _rule("fire", r"\b(?:on fire|caught fire|catch(?:es|ing)? fire|in flames|flames?)\b"),
+    # Exhaust smoke and the EVAP smoke test are diagnostics, not fire.
+    _rule(
+        "fire",
+        rf"\bsmok\w*\b{_NEAR}\b{_ENGINE_BAY}\b",
+        rf"\b{_ENGINE_BAY}\b[^.!?]{{0,30}}\bsmok(?:e|es|ing)\b",
+        unless=r"\bexhaust\b|\btail ?pipe\b|\bmuffler\b|\bsmoke (?:test|machine)\b",
+    ),
+    _rule("fire", r"\bspark(?:s|ing)\b(?!\s*plugs?)", unless=r"\bspark(?:s|ing)? plugs?\b"),
+    _rule(
+        "burning_smell",
+        r"\bburn\w*\s+(?:\w+\s+)?(?:smell|odou?r)\b",
+        r"\bsmell\w*\s+(?:\w+\s+){0,2}?burn\w*",
+    ),
+    _rule(
+        "exhaust_fumes",
+        r"\b(?:exhaust|fumes)\b[^.!?]{0,30}\b(?:inside|in the cabin|in the car)\b",
+        r"\bcarbon monoxide\b",
+        r"\bsmell\w*\s+(?:\w+\s+){0,2}?exhaust\b",
+    ),
+    _rule(
+        "overheating",
+        # An engine that overheats, not advice that a misfire "overheats the catalytic converter".
+        r"\bover[- ]?heat\w*+"
+        r"(?!\s+(?:and\s+\w+\s+)?(?:the\s+)?(?:catalytic|cat\b|converter|valves?))",
+        r"\btemp\w*\s+(?:gauge|guage|gage|needle|light|warning)\b[^.!?]{0,30}"
+        r"\b(?:red|high|hot|max\w*|all the way up|pegged|climb\w*|rising|rises|spik\w*|on|up)\b",
+        r"\b(?:engine|motor|car|it)\s+(?:is\s+)?(?:running|runs|ran|getting|gets|got)\s+"
+        r"(?:very\s+|really\s+|too\s+|super\s+)?hot\b",
+        r"\btemp\w*\b[^.!?]{0,25}\b(?:in the red|red zone|maxed|pegged|too high|very high)\b",
+        r"\b(?:coolant|antifreeze|radiator)\b[^.!?]{0,30}\bboil\w*",
+        r"\bboil(?:ing|ed) over\b",
+    ),
+    _rule(
+        "overheating",
+        rf"\bsteam\w*\b{_NEAR}\b{_ENGINE_BAY}\b",
+        rf"\b{_ENGINE_BAY}\b[^.!?]{{0,30}}\bsteam",
+        unless=r"\bexhaust\b|\btail ?pipe\b",
+    ),
+    _rule(
+        "flashing_mil",
+        r"\b(?:check[- ]?engine|engine|service engine soon|engine management|mil|cel)"
+        r"\s+(?:warning\s+)?(?:light|lamp|lite)\b[^.!?]{0,25}\b(?:flash\w*|blink\w*)",
+        r"\b(?:flash\w*|blink\w*)\s+(?:check[- ]?engine|engine light|cel|mil)\b",
+        r"\b(?:cel|mil)\s+(?:is\s+)?(?:flash\w*|blink\w*)",
+        r"\b(?:severe|bad|badly|heavy|violent|major)\s+misfir\w*",
+        r"\bmisfir\w*\s+(?:badly|severely|violently|really bad)\b",
+        r"\b(?:engine|car)\s+(?:is\s+)?(?:shaking|shuddering)\s+(?:violently|badly|really bad)",
+    ),
+    # "oil change light" and "what oil should I use" never match.
+    _rule(
+        "oil_pressure",
+        r"\boil\s+(?:pressure\s+)?(?:warning\s+)?(?:light|lamp|lite|can light)\b[^.!?]{0,25}"
+        r"\b(?:on|lit|flicker\w*|flash\w*|blink\w*|stays on)\b",
+        r"\b(?:no|low|lost|losing|zero|dropping)\s+oil\s+pressure\b",
+        r"\boil\s+pressure\b(?!\s+(?:sensor|switch|sender))[^.!?]{0,20}"
+        r"\b(?:low|dropp\w*|drops|zero|lost|gone|warning)\b",
+        r"\bno oil (?:on|in) (?:the )?dipstick\b",
+    ),
+    _rule(
+        "tyre",
+        r"\bblow[- ]?outs?\b",
+        rf"\bblew\s+(?:a|the|my)\s+(?:\w+\s+){{0,2}}?{_TYRE}",
+        rf"\b(?:flat|blown|burst)\s+{_TYRE}",
+        rf"\b{_TYRE}\s+(?:is\s+|went\s+|has\s+gone\s+|going\s+)?flat\b",
+        r"\b(?:have|got|had|get) a flat\b",
+        rf"\b{_TYRE}\b[^.!?]{{0,25}}\b(?:blew|blown|burst|exploded|popped|shredded"
+        r"|delaminat\w*|separat\w*|bulg\w*)",
+        r"\bbulge\b[^.!?]{0,20}\b(?:tyre|tire|sidewall)",
+    ),
+    _rule(
+        "tyre",
+        r"\bwheel\b[^.!?]{0,20}\b(?:wobbl\w*|loose|coming off|came off|fell off)",
+        r"\bwobbl\w*\s+(?:\w+\s+)?wheel\b",
+        r"\bdeath wobble\b",
+        r"\blug\s?nuts?\b[^.!?]{0,20}\b(?:loose|missing|came off|sheared)",
+        unless=r"\bsteering wheel\b",
+    ),
+    _rule(
+        "brake_warning",
+        r"\b(?:brake|abs)\s+(?:warning\s+)?(?:light|lamp)\b[^.!?]{0,20}"
+        r"\b(?:on|lit|stays on|flash\w*)\b",
+        unless=r"\bbulbs?\b|\bburn(?:ed|t) out\b|\btail ?lights?\b",
+    ),
+    _rule("airbag", r"\bair\s?bags?\b", r"\bsrs\b", r"\bclock\s?spring\b", r"\bpretensioners?\b"),
+    _rule(
+        "high_voltage",
+        # "Circuit High Voltage" in a sensor code's name is about a signal, not a hybrid.
+        r"(?<!circuit )(?<!sensor )(?<!switch )\bhigh[- ]voltage\b",
+        r"\bhybrids?\b",
+        r"\b(?:ev|bev|phev)s?\b",
+        r"\belectric (?:car|vehicle)s?\b",
+        r"\borange (?:cables?|wires?|wiring|connectors?|leads?)\b",
+        r"\btraction battery\b",
+        r"\binverter\b",
+    ),
+    # Going under the car, not a leak or a noise that is merely "under the car".
+    _rule(
+        "jacking",
+        r"\b(?:get|getting|go|going|crawl\w*|work\w*|lie|lying|laying|slide|sliding|climb\w*)"
+        r"\s+(?:\w+\s+)?under(?:neath)?\s+(?:the|my|a|his|her|it)\b",
+        r"\b(?:jack|axle)\s+stands?\b",
+        r"\bfloor jack\b",
+        r"\bon\s+(?:a|the)\s+jack\b",
+        r"\bjack(?:ed|ing)?\s+(?:it|her|the car|my car|the truck|up)\b",
+    ),
+    _rule(
+        "radiator_cap",
+        r"\b(?:radiator|coolant|expansion tank|reservoir|overflow tank|surge tank)\s+caps?\b",
+        r"\bopen\w*\s+(?:the\s+)?radiator\b",
+    ),
+    _rule(
+        "jump_start",
+        r"\bjump[- ]?start\w*",
+        r"\bjumper (?:cables?|leads?)\b",
+        r"\bjump leads?\b",
+        r"\bbooster cables?\b",
+        r"\bjump(?:ed|ing)?\s+(?:it|her|him|the car|my car|the battery|my battery|a car)\b",
+        r"\b(?:give|gave|need|needs|needed|get|got)\s+(?:me\s+|her\s+|him\s+|it\s+)?a jump\b",
+    ),
+)
+# Sentences end at . ! ? ; or a line break, but not at the point inside "1.8".
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?;]+(?!\d)|\n+")
+
+
+def triage(text: str) -> SafetyVerdict:
+    """Classify a message (or a reply) as ok, caution or stop, with the hazards behind it."""
+    sentences = [s for s in _SENTENCE_END.split((text or "").replace("\u2019", "'")) if s.strip()]
+    found: list[str] = []
+    for key, pattern, unless in _RULES:
+        if key in found:
+            continue
+        for sentence in sentences:
+            if pattern.search(sentence) and not (unless and unless.search(sentence)):
+                found.append(key)
+                break
+    # Most severe first, then in the order of the table so the advice reads from most urgent.
+    order = list(HAZARDS)
+    hazards = sorted(
+        (HAZARDS[key] for key in found),
+        key=lambda hazard: (-LEVELS.index(hazard.level), order.index(hazard.key)),
+    )
+    level = max((hazard.level for hazard in hazards), key=LEVELS.index, default="ok")
+    return SafetyVerdict(level=level, hazards=tuple(hazards))
