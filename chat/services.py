@@ -154,23 +154,33 @@ def conversation_regenerate(
     *,
     owner: Owner,
     conversation_id: uuid.UUID | str,
+    text: str | None = None,
     provider: Provider | None = None,
     stream: bool = False,
 ) -> TurnResult | TurnStream:
-    """Answer the last question again, replacing the answer (or failure) that followed it."""
+    """Answer the last question again, replacing the answer (or failure) that followed it.
+
+    With ``text``, the last question is first edited to say that ("edit and resend").
+    """
+    if text is not None:
+        text = _clean_question(text)
     conversation = conversation_for(owner=owner, conversation_id=conversation_id)
     question = conversation.messages.filter(role=Message.Role.USER).order_by("-created_at").first()
     if question is None:
         raise NothingToRegenerate()
-    conversation.messages.filter(created_at__gt=question.created_at).delete()
+    with transaction.atomic():
+        conversation.messages.filter(created_at__gt=question.created_at).delete()
+        if text is not None and text != question.content:
+            question.content = text
+            question.html = linebreaks(escape(text))
+            question.safety = triage(text).level
+            question.save(update_fields=["content", "html", "safety"])
     if stream:
         return TurnStream(conversation, question, _stream_answer(conversation, question, provider))
     return _answer(conversation, question, provider)
 
 
-def _record_question(
-    owner: Owner, conversation_id: uuid.UUID | str | None, text: str
-) -> tuple[Conversation, Message]:
+def _clean_question(text: str) -> str:
     text = text.strip()
     if not text:
         raise InvalidMessage("The message is empty.")
@@ -178,6 +188,13 @@ def _record_question(
         raise InvalidMessage(
             f"The message is longer than {settings.CHAT_MAX_MESSAGE_CHARS} characters."
         )
+    return text
+
+
+def _record_question(
+    owner: Owner, conversation_id: uuid.UUID | str | None, text: str
+) -> tuple[Conversation, Message]:
+    text = _clean_question(text)
     safety = triage(text).level
     with transaction.atomic():
         if conversation_id is None:

@@ -27,6 +27,15 @@ class ChatRequestSerializer(serializers.Serializer):
 
 class RegenerateRequestSerializer(serializers.Serializer):
     stream = serializers.BooleanField(required=False, default=False)
+    message = serializers.CharField(
+        required=False,
+        trim_whitespace=True,
+        allow_blank=False,
+        help_text="Edit the last question to this text before answering again.",
+    )
+
+    def validate_message(self, value: str) -> str:
+        return ChatRequestSerializer().validate_message(value)
 
 
 class VehicleSerializer(serializers.Serializer):

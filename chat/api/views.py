@@ -259,7 +259,8 @@ class ExportView(APIView):
 
 
 class RegenerateView(APIView):
-    """Answer the conversation's last question again (also the way to retry a failed turn)."""
+    """Answer the conversation's last question again (also the way to retry a failed turn).
+    With `message`, the last question is edited first (edit and resend)."""
 
     @extend_schema(request=serializers.RegenerateRequestSerializer, responses={200: ChatResponse})
     def post(self, request, conversation_id):
@@ -268,6 +269,7 @@ class RegenerateView(APIView):
         result = services.conversation_regenerate(
             owner=owner_from_request(request, create=False),
             conversation_id=conversation_id,
+            text=data.validated_data.get("message"),
             stream=data.validated_data["stream"],
         )
         return _turn_response(result)

@@ -174,3 +174,16 @@ def test_other_peoples_feedback_is_404(api, conversation):
 def test_malformed_ids_are_404(token_api, bad_id):
     response = token_api.get(f"/api/conversations/{bad_id}")
     assert response.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_edit_and_resend_last_question(token_api, conversation):
+    url = f"/api/conversations/{conversation.pk}/regenerate"
+    response = token_api.post(url, {"message": "P0171 on my Civic"}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    assert "P0171" in response.json()["raw_response"]
+    question, answer = conversation.messages.order_by("created_at")
+    assert question.content == "P0171 on my Civic"
+    assert "P0171" in answer.content and "P0420" not in answer.content
+    empty = token_api.post(url, {"message": "  "}, format="json")
+    assert empty.status_code == HTTPStatus.BAD_REQUEST
+    assert conversation.messages.count() == 2
