@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
 from chat.errors import InvalidMessage, NothingToRegenerate
-from chat.knowledge import triage
+from chat.knowledge import InvalidVin, decode_vin, triage
 from chat.llm import get_provider
 from chat.llm.base import Provider, ProviderError, Reply, ToolCall, Turn
 from chat.llm.tools import knowledge_tools
@@ -90,7 +90,7 @@ def conversation_start(
     *, owner: Owner, title: str = "", vehicle: Mapping[str, Any] | None = None
 ) -> Conversation:
     return Conversation.objects.create(
-        **owner.fields(), title=title.strip()[:120], vehicle=dict(vehicle or {})
+        **owner.fields(), title=title.strip()[:120], vehicle=vehicle_profile(vehicle or {})
     )
 
 
@@ -106,9 +106,25 @@ def conversation_update(
     if title is not None:
         conversation.title = title.strip()[:120]
     if vehicle is not None:
-        conversation.vehicle = {k: v for k, v in vehicle.items() if v not in (None, "")}
+        conversation.vehicle = vehicle_profile(vehicle)
     conversation.save(update_fields=["title", "vehicle", "updated_at"])
     return conversation
+
+
+def vehicle_profile(vehicle: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile as stored: empty fields dropped, and what the VIN says filled in where the
+    owner left it blank (make, and the newest model year the VIN allows)."""
+    profile = {key: value for key, value in vehicle.items() if value not in (None, "")}
+    if "vin" in profile:
+        try:
+            info = decode_vin(profile["vin"])
+        except InvalidVin:
+            return profile
+        if "make" not in profile and not info.manufacturer.startswith("Unknown"):
+            profile["make"] = info.manufacturer
+        if "year" not in profile and info.model_years:
+            profile["year"] = info.model_years[0]
+    return profile
 
 
 def conversation_delete(*, owner: Owner, conversation_id: uuid.UUID | str) -> None:

@@ -222,3 +222,14 @@ def test_feedback_is_owner_checked(owner):
     theirs = MessageFactory(role="assistant")
     with pytest.raises(MessageNotFound):
         services.feedback_create(owner=owner, message_id=theirs.pk, rating=-1)
+
+
+def test_vin_fills_the_vehicle_profile(owner):
+    conversation = services.conversation_start(owner=owner, vehicle={"vin": "1HGCM82633A004352"})
+    assert conversation.vehicle == {"vin": "1HGCM82633A004352", "make": "Honda", "year": 2003}
+    kept = services.conversation_update(
+        owner=owner,
+        conversation_id=conversation.pk,
+        vehicle={"vin": "1HGCM82633A004352", "make": "Acura", "year": 2004, "model": "TSX"},
+    )
+    assert kept.vehicle["make"] == "Acura" and kept.vehicle["year"] == 2004

@@ -15,7 +15,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-DATA_FILE = Path(__file__).parent / "data" / "dtc_generic.json"
+DATA_DIR = Path(__file__).parent / "data"
+DATA_FILE = DATA_DIR / "dtc_generic.json"
+# Repair details for the most common generic codes, split over a few files by code range.
+DETAILS_GLOB = "dtc_details_*.json"
+SEVERITIES = ("low", "moderate", "high", "severe")
+DRIVE_VERDICTS = {
+    "yes": "Yes, for now: drive normally and fix it when convenient.",
+    "caution": "With care: drive gently and short distances, and fix it soon.",
+    "no": "No: stop driving and have it towed or repaired where it stands.",
+}
 
 _CODE = re.compile(r"[PBCU][0-3][0-9A-F]{3}")
 # Letters and digits on either side mean the match is part of a longer word or number
@@ -61,6 +70,19 @@ class InvalidCode(ValueError):
 
 
 @dataclass(frozen=True)
+class CodeDetails:
+    """What a mechanic knows about a common code beyond its title."""
+
+    causes: tuple[str, ...]  # most likely first
+    severity: str  # one of SEVERITIES
+    drive: str  # a key of DRIVE_VERDICTS: is it safe to keep driving?
+    drive_note: str
+    checks: tuple[str, ...]  # first checks for an owner, simplest first
+    cost: tuple[int, int]  # typical repair cost range, USD
+    cost_note: str
+
+
+@dataclass(frozen=True)
 class CodeInfo:
     code: str
     system: str
@@ -68,10 +90,16 @@ class CodeInfo:
     scope: str
     subsystem: str
     meaning: str | None
+    details: CodeDetails | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, as returned by the API and the model tool."""
-        return asdict(self)
+        data = asdict(self)
+        if self.details is None:
+            data.pop("details")
+        else:
+            data["details"]["drive_verdict"] = DRIVE_VERDICTS[self.details.drive]
+        return data
 
 
 def normalize_code(text: str) -> str:
@@ -147,6 +175,36 @@ def generic_meanings() -> dict[str, str]:
         return json.load(handle)
 
 
+@cache
+def code_details() -> dict[str, CodeDetails]:
+    """Repair details for common codes, read from disk on first use and checked loudly."""
+    details: dict[str, CodeDetails] = {}
+    for path in sorted(DATA_DIR.glob(DETAILS_GLOB)):
+        with path.open(encoding="utf-8") as handle:
+            for code, entry in json.load(handle).items():
+                details[code] = _details_from(path.name, code, entry)
+    return details
+
+
+def _details_from(source: str, code: str, entry: dict[str, Any]) -> CodeDetails:
+    try:
+        low, high = entry["cost"]
+        item = CodeDetails(
+            causes=tuple(entry["causes"]),
+            severity=entry["severity"],
+            drive=entry["drive"],
+            drive_note=entry["drive_note"],
+            checks=tuple(entry["checks"]),
+            cost=(int(low), int(high)),
+            cost_note=entry["cost_note"],
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{source}: {code} is not a valid code-details entry ({exc})") from exc
+    if item.severity not in SEVERITIES or item.drive not in DRIVE_VERDICTS or low > high:
+        raise ValueError(f"{source}: {code} has a bad severity, drive or cost value")
+    return item
+
+
 def lookup_code(code: str) -> CodeInfo:
     """Everything known about one code. Raises ``InvalidCode`` if it is not well-formed."""
     code = normalize_code(code)
@@ -158,4 +216,5 @@ def lookup_code(code: str) -> CodeInfo:
         scope=GENERIC_SCOPE if generic else MANUFACTURER_SCOPE,
         subsystem=subsystem_of(code),
         meaning=generic_meanings().get(code) if generic else None,
+        details=code_details().get(code) if generic else None,
     )

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chat.knowledge.checks import advice_for
-from chat.knowledge.codes import CodeInfo, find_codes, lookup_code
+from chat.knowledge.codes import DRIVE_VERDICTS, CodeDetails, CodeInfo, find_codes, lookup_code
 from chat.knowledge.safety import SafetyVerdict, triage
 from chat.knowledge.vin import InvalidVin, VinInfo, decode_vin, find_vins
 
@@ -131,10 +131,43 @@ def _code_section(info: CodeInfo, make: str) -> str:
     hint = _location_hint(info.meaning or "")
     if hint:
         facts.append(f"- **Good to know:** {hint}")
+    if info.details is not None:
+        return _detailed_code_section(title, facts, info.details)
     advice = advice_for(info)
     facts.append(f"- **How urgent:** {advice.urgency}")
     checks = [f"{n}. {check}" for n, check in enumerate(advice.checks, start=1)]
     return "\n\n".join([title, "\n".join(facts), "**What to check first**", "\n".join(checks)])
+
+
+def _detailed_code_section(title: str, facts: list[str], details: CodeDetails) -> str:
+    facts = [
+        *facts,
+        f"- **Severity:** {details.severity}",
+        f"- **Safe to keep driving?** {DRIVE_VERDICTS[details.drive]} {details.drive_note}",
+    ]
+    causes = [f"{n}. {cause}" for n, cause in enumerate(details.causes, start=1)]
+    checks = [f"{n}. {check}" for n, check in enumerate(details.checks, start=1)]
+    low, high = details.cost
+    if details.drive == "no":
+        who = "Have it towed to a workshop rather than driving it there."
+    else:
+        who = (
+            "The checks above suit a careful owner with basic tools; if they don't find it, a "
+            "shop with a good scan tool can test the circuit and component properly."
+        )
+    return "\n\n".join(
+        [
+            title,
+            "\n".join(facts),
+            "**Most likely causes** (most likely first)",
+            "\n".join(causes),
+            "**What to check first**",
+            "\n".join(checks),
+            f"**DIY or shop:** {who}",
+            f"**Typical cost:** ${low:,}–${high:,}. {details.cost_note} "
+            "Prices vary by region and vehicle.",
+        ]
+    )
 
 
 def _location_hint(meaning: str) -> str:
