@@ -292,7 +292,7 @@ def _stream_answer(
 
 
 def _safety(question: Message, text: str) -> str:
-    reply_level = triage(text).level if text else Message.Safety.OK
+    reply_level = triage(text, reply=True).level if text else Message.Safety.OK
     return max(question.safety, reply_level, key=lambda level: _SEVERITY[level])
 
 

@@ -168,6 +168,21 @@ _ENGINE_BAY = (
 _NEAR = r"[^.!?]{0,40}"  # within the same clause
 
 
+_PROCEDURES = ("airbag", "high_voltage", "jacking", "radiator_cap", "jump_start")
+_STOP_ADVISED = Hazard(
+    "stop_advised",
+    "Stop driving",
+    "stop",
+    "The answer advises not to drive the car: have it checked or towed before using it again.",
+)
+_STOP_DIRECTIVE = re.compile(
+    r"\b(?:stop driving|do(?:n't| not) drive (?:it|the car)|have (?:it|the car) towed"
+    r"|get (?:it|the car) towed|tow it|pull over (?:now|immediately|right away))\b",
+    re.IGNORECASE,
+)
+_CONDITIONAL = re.compile(r"\b(?:if|unless|in case|should|whenever|when|otherwise)\b", re.I)
+
+
 def _rule(
     key: str, *alternatives: str, unless: str | None = None
 ) -> tuple[str, re.Pattern[str], re.Pattern[str] | None]:
@@ -355,11 +370,21 @@ _RULES = (
 _SENTENCE_END = re.compile(r"(?<!\d)[.!?;]+(?!\d)|\n+")
 
 
-def triage(text: str) -> SafetyVerdict:
-    """Classify a message (or a reply) as ok, caution or stop, with the hazards behind it."""
+def triage(text: str, *, reply: bool = False) -> SafetyVerdict:
+    """Classify a message (or, with ``reply=True``, an answer) as ok, caution or stop.
+
+    An answer names causes and hazards all the time ("leaking fuel injectors", "if the light
+    flashes, stop") without any being present. So a reply is judged by what it tells the owner to
+    do: an unconditional "stop driving" / "have it towed", or a risky procedure (airbags, high
+    voltage, jacking, hot radiator caps, jump-starting) that needs its precaution.
+    """
     sentences = [s for s in _SENTENCE_END.split((text or "").replace("\u2019", "'")) if s.strip()]
+    rules = _RULES
+    if reply:
+        sentences = [s for s in sentences if not _CONDITIONAL.search(s)]
+        rules = _REPLY_RULES
     found: list[str] = []
-    for key, pattern, unless in _RULES:
+    for key, pattern, unless in rules:
         if key in found:
             continue
         for sentence in sentences:
@@ -374,3 +399,10 @@ def triage(text: str) -> SafetyVerdict:
     )
     level = max((hazard.level for hazard in hazards), key=LEVELS.index, default="ok")
     return SafetyVerdict(level=level, hazards=tuple(hazards))
+
+
+HAZARDS[_STOP_ADVISED.key] = _STOP_ADVISED
+_REPLY_RULES = (
+    (_STOP_ADVISED.key, _STOP_DIRECTIVE, None),
+    *(rule for rule in _RULES if rule[0] in _PROCEDURES),
+)

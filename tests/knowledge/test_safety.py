@@ -118,3 +118,20 @@ def test_as_dict():
     assert data["level"] == "stop"
     assert data["hazards"][0]["key"] == "oil_pressure"
     assert set(data["hazards"][0]) == {"key", "title", "level", "advice"}
+
+
+@pytest.mark.parametrize(
+    ("reply", "level"),
+    [
+        ("Stop driving and have it towed to a workshop.", "stop"),
+        ("Pull over now and switch the engine off.", "stop"),
+        ("If the brake pedal sinks, stop driving and have it towed.", "ok"),
+        ("Common causes: clogged or leaking fuel injectors, or poor-quality fuel.", "ok"),
+        ("Check the transmission fluid level and condition (colour, burnt smell).", "ok"),
+        ("You may smell fuel near the filler neck.", "ok"),
+        ("Disconnect the battery and wait 10 minutes before unplugging the airbag.", "caution"),
+        ("Put the car on jack stands before you go under it.", "caution"),
+    ],
+)
+def test_replies_are_judged_by_what_they_tell_the_owner(reply, level):
+    assert triage(reply, reply=True).level == level
