@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 import pytest
@@ -73,7 +74,10 @@ def test_schema_and_docs():
         assert path in text
     docs = client.get("/api/docs")
     assert docs.status_code == HTTPStatus.OK
-    assert b"cdn" not in docs.content.lower()
+    page = docs.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith(("/static/", "/api/", "#")) for s in sources), sources
+    assert "jsdelivr" not in page and "unpkg" not in page
 
 
 def test_unknown_api_path_is_json_404():
