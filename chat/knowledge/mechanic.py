@@ -14,12 +14,18 @@ from typing import Any
 from chat.knowledge.checks import advice_for
 from chat.knowledge.codes import DRIVE_VERDICTS, CodeDetails, CodeInfo, find_codes, lookup_code
 from chat.knowledge.safety import SafetyVerdict, triage
+from chat.knowledge.topics import guide_answer, is_maintenance_question, maintenance_answer
 from chat.knowledge.vin import InvalidVin, VinInfo, decode_vin, find_vins
 
 ENABLE_MODEL = (
     "To get full answers to questions like this, enable a language model: set `OPENAI_API_KEY` "
     "(OpenAI) or `OPENAI_BASE_URL` (any OpenAI-compatible server such as Ollama, vLLM, llama.cpp "
     "or LM Studio)."
+)
+SERVICE_SCHEDULE_GUIDE = "maintenance-service-schedule"
+_FROM_GUIDES = (
+    "*From the offline mechanic's repair guides. For a back-and-forth diagnosis of your exact "
+    "case, enable a language model (set `OPENAI_API_KEY` or `OPENAI_BASE_URL`).*"
 )
 _BEYOND_TABLES = (
     "*I answered from the code and VIN tables; for the rest of your question a language model "
@@ -76,7 +82,11 @@ def answer(
     if not codes and not vins:
         codes, follow_up = _codes_from_history(message, history)
     if not codes and not vins:
-        parts.append(_offline_section(message, verdict, vehicle_name, history))
+        topic = _topic_section(message, vehicle_name, vehicle)
+        if topic:
+            parts += [topic, _FROM_GUIDES]
+        else:
+            parts.append(_offline_section(message, verdict, vehicle_name, history))
         return "\n\n".join(parts)
 
     if vehicle_name:
@@ -92,6 +102,26 @@ def answer(
     if _asks_more_than_lookups(message, codes + vins):
         parts.append(_BEYOND_TABLES)
     return "\n\n".join(parts)
+
+
+def _topic_section(
+    message: str, vehicle_name: str, vehicle: Mapping[str, Any] | None
+) -> str | None:
+    """A maintenance schedule or a symptom guide that fits the message, if any does."""
+    if _THANKS.match(message) or _GREETING.match(message) or not message.strip():
+        return None
+    found = guide_answer(message, vehicle_name=vehicle_name)
+    # "What service is due?" is answered from the schedule (at the profile's mileage when known);
+    # a question about one job ("how often is brake fluid changed?") from that job's guide.
+    general = found is None or found[1].id == SERVICE_SCHEDULE_GUIDE
+    if is_maintenance_question(message) and general:
+        return maintenance_answer(_mileage(vehicle), vehicle_name)
+    return found[0] if found else None
+
+
+def _mileage(vehicle: Mapping[str, Any] | None) -> int | None:
+    digits = str((vehicle or {}).get("mileage") or "").replace(",", "").strip()
+    return int(digits) if digits.isdigit() else None
 
 
 def _asks_more_than_lookups(message: str, lookups: Sequence[str]) -> bool:

@@ -263,7 +263,8 @@ _RULES = (
         "exhaust_fumes",
         r"\b(?:exhaust|fumes)\b[^.!?]{0,30}\b(?:inside|in the cabin|in the car)\b",
         r"\bcarbon monoxide\b",
-        r"\bsmell\w*\s+(?:\w+\s+){0,2}?exhaust\b",
+        # "smells of exhaust" is fumes where the owner is; "a smell from the exhaust" is not.
+        r"\bsmell\w*\s+(?!(?:from|out of|at|coming from)\b)(?:\w+\s+){0,2}?exhaust\b",
     ),
     _rule(
         "overheating",

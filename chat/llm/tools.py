@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from chat.knowledge import InvalidCode, InvalidVin, decode_vin, lookup_code
+from chat.knowledge import InvalidCode, InvalidVin, decode_vin, lookup_code, search_guides
 from chat.llm.base import Tool
 from chat.prompts import VEHICLE_LABELS
 
@@ -22,6 +22,20 @@ def _decode_vin(args: dict[str, Any]) -> dict[str, Any]:
         return decode_vin(str(args.get("vin", ""))).as_dict()
     except InvalidVin as exc:
         return {"error": str(exc)}
+
+
+def _search_repair_guides(args: dict[str, Any]) -> dict[str, Any]:
+    query = str(args.get("query", ""))[:500]
+    results = search_guides(query, limit=3)
+    if not results:
+        return {"results": [], "note": "No repair guide matches; ask the owner for more detail."}
+    return {
+        "results": [
+            {**guide.as_dict(), "score": round(score, 1)}
+            for guide, score in results
+            if score >= results[0][1] * 0.5
+        ]
+    }
 
 
 def knowledge_tools(vehicle: Mapping[str, Any] | None) -> list[Tool]:
@@ -53,6 +67,20 @@ def knowledge_tools(vehicle: Mapping[str, Any] | None) -> list[Tool]:
                 "required": ["vin"],
             },
             run=_decode_vin,
+        ),
+        Tool(
+            name="search_repair_guides",
+            description=(
+                "Search the repair guides by symptom in the owner's words (e.g. 'grinding when "
+                "braking', 'white smoke from exhaust', 'AC blows warm'). Returns ranked causes, "
+                "step-by-step checks, DIY vs shop, tools, cost ranges and safety notes."
+            ),
+            parameters={
+                "type": "object",
+                "properties": {"query": {"type": "string", "description": "the symptom"}},
+                "required": ["query"],
+            },
+            run=_search_repair_guides,
         ),
         Tool(
             name="get_vehicle_profile",

@@ -140,3 +140,29 @@ def test_model_answers_are_sanitised(openai_settings, fake_openai, token_api):
     body = token_api.post("/api/chat", {"message": "hi"}, format="json").json()
     assert "<script" not in body["response"] and "<img" not in body["response"]
     assert "javascript:" not in body["response"]
+
+
+def test_guide_search_tool_is_grounded(openai_settings, fake_openai, token_api):
+    fake_openai.reply_tool_calls([("search_repair_guides", {"query": "grinding when braking"})])
+    fake_openai.reply_text("Your pads are probably worn to the metal.")
+    token_api.post("/api/chat", {"message": "grinding noise when I brake"}, format="json")
+    result = json.loads(fake_openai.requests[1]["messages"][-1]["content"])
+    top = result["results"][0]
+    assert top["id"] == "brakes-grinding"
+    assert top["checks"] and top["safety"] and top["cost"]
+
+
+def test_vehicle_profile_tool(openai_settings, fake_openai, token_api):
+    conversation = token_api.post(
+        "/api/new-conversation", {"vehicle": {"vin": "1HGCM82633A004352"}}, format="json"
+    ).json()
+    fake_openai.reply_tool_calls([("get_vehicle_profile", {})])
+    fake_openai.reply_text("A 2003 Honda.")
+    token_api.post(
+        "/api/chat",
+        {"message": "what car is this?", "conversation_id": conversation["conversation_id"]},
+        format="json",
+    )
+    profile = json.loads(fake_openai.requests[1]["messages"][-1]["content"])
+    assert profile["make"] == "Honda" and profile["year"] == 2003
+    assert profile["vin"] == "1HGCM82633A004352"

@@ -203,7 +203,7 @@ def test_vehicle_profile_vin_fills_in_the_make():
 
 
 def test_unknown_question_is_honest_and_helpful():
-    text = answer("my car makes a clunk when I go over bumps")
+    text = answer("should I buy a diesel or a petrol hatchback for my commute?")
     assert "offline mechanic" in text
     assert "nothing in your message points to an immediate hazard" in text
     assert "make, model, year and engine" in text
@@ -213,7 +213,7 @@ def test_unknown_question_is_honest_and_helpful():
 
 
 def test_unknown_question_skips_what_the_profile_already_says():
-    text = answer("it pulls to the left", vehicle={"make": "Honda", "model": "Civic"})
+    text = answer("which one do you recommend?", vehicle={"make": "Honda", "model": "Civic"})
     assert "make, model, year and engine" not in text
     assert "When does it happen" in text
 
@@ -226,7 +226,7 @@ def test_unknown_question_with_a_hazard_leads_with_the_warning():
 
 def test_unknown_question_mentions_earlier_codes():
     history = [("user", "P0300 and P0171"), ("assistant", "...")]
-    text = answer("my car makes a clunk when I turn left", history=history)
+    text = answer("is a dealer or an independent garage better?", history=history)
     assert "Earlier you mentioned **P0300** and **P0171**" in text
 
 
@@ -239,10 +239,28 @@ def test_greeting_and_empty_message():
 
 def test_own_replies_never_plant_codes_for_later_follow_ups():
     # Follow-ups fall back to codes in earlier replies, so replies must not name example codes.
-    for message in ("", "hi", "my car rattles", "P0300"):
+    for message in ("", "hi", "my car rattles", "should I buy a diesel?", "P0300"):
         assert find_codes(answer(message)) == find_codes(message)
     history = [("user", "hi"), ("assistant", answer("hi"))]
-    assert "### P" not in answer("tell me about the first one", history=history)
+    assert "### P0" not in answer("tell me about the first one", history=history)
+
+
+def test_symptoms_are_answered_from_the_guides():
+    text = answer("my car makes a clunk when I go over bumps")
+    assert text.startswith("### Clunk over bumps")
+    assert "Most likely causes" in text and "Step-by-step checks" in text
+    assert "Typical cost" in text and "make, model, year and engine" in text
+    profiled = answer("it pulls to the left", vehicle={"make": "Honda", "model": "Civic"})
+    assert "Honda Civic" in profiled and "make, model, year and engine" not in profiled
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["should I buy a diesel or a petrol hatchback?", "play some music", "how to lose weight fast"],
+)
+def test_questions_that_brush_a_car_word_get_no_guide(message):
+    text = answer(message)
+    assert "###" not in text and "offline mechanic" in text
 
 
 def test_thanks():
