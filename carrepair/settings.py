@@ -5,6 +5,8 @@ secret key, hosts limited to loopback. `DJANGO_ENV=production` refuses to start 
 secret key, with DEBUG on, or without ALLOWED_HOSTS.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -105,6 +107,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
             ),
         }
+    )
+    # Tests use a file, like production: an in-memory database shares one cache between
+    # threads and fails concurrent writers with "table is locked" instead of queueing them.
+    # One file per test run, so two runs side by side don't share it.
+    DATABASES["default"].setdefault(
+        "TEST", {"NAME": str(Path(tempfile.gettempdir()) / f"carrepair-test-{os.getpid()}.sqlite3")}
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
@@ -211,6 +219,8 @@ OPENAI_MAX_OUTPUT_TOKENS = env.int("OPENAI_MAX_OUTPUT_TOKENS", default=1200)
 CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=8000)
 CHAT_HISTORY_TOKEN_BUDGET = env.int("CHAT_HISTORY_TOKEN_BUDGET", default=3000)
 CHAT_HISTORY_MAX_MESSAGES = env.int("CHAT_HISTORY_MAX_MESSAGES", default=40)
+# Under ASGI, chat turns wait on the model in these threads (per worker process).
+CHAT_WORKER_THREADS = env.int("CHAT_WORKER_THREADS", default=64)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
@@ -219,5 +229,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per HTTP call to the model is noise next to the one line per chat turn.
+        "httpx2": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+    },
 }

@@ -2,9 +2,11 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from chat.api import views
+from chat.api.serving import off_the_event_loop
 
 urlpatterns = [
-    path("chat", views.ChatView.as_view(), name="api-chat"),
+    # The two views that wait on the model run off the event loop under ASGI.
+    path("chat", off_the_event_loop(views.ChatView.as_view()), name="api-chat"),
     path("status", views.StatusView.as_view(), name="api-status"),
     path("csrf", views.CsrfTokenView.as_view(), name="api-csrf"),
     path("new-conversation", views.NewConversationView.as_view(), name="api-new-conversation"),
@@ -26,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "conversations/<str:conversation_id>/regenerate",
-        views.RegenerateView.as_view(),
+        off_the_event_loop(views.RegenerateView.as_view()),
         name="api-regenerate",
     ),
     path("messages/<str:message_id>/feedback", views.FeedbackView.as_view(), name="api-feedback"),

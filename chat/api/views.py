@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import closing
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers as drf_serializers
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 
 from chat import selectors, services
 from chat.api import serializers
+from chat.api.serving import event_stream
 from chat.knowledge import decode_vin, lookup_code
 from chat.llm import provider_config_problem, selected_provider_name
 from chat.owners import owner_from_request
@@ -57,6 +59,11 @@ def _sse(event: str, data: dict) -> str:
 
 
 def _event_stream(turn: TurnStream) -> Iterator[str]:
+    with closing(turn.events):
+        yield from _turn_events(turn)
+
+
+def _turn_events(turn: TurnStream) -> Iterator[str]:
     yield _sse(
         "meta",
         {
@@ -87,16 +94,9 @@ def _event_stream(turn: TurnStream) -> Iterator[str]:
             )
 
 
-def _streaming_response(turn: TurnStream) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(_event_stream(turn), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # tell nginx-style proxies not to buffer the stream
-    return response
-
-
-def _turn_response(result: TurnResult | TurnStream):
+def _turn_response(request, result: TurnResult | TurnStream):
     if isinstance(result, TurnStream):
-        return _streaming_response(result)
+        return event_stream(request, _event_stream(result))
     return Response(_turn_payload(result.conversation.pk, result.question, result.answer))
 
 
@@ -121,8 +121,8 @@ class ChatView(APIView):
             "conversation_id": data.validated_data.get("conversation_id"),
         }
         if data.validated_data["stream"]:
-            return _streaming_response(services.conversation_reply_stream(**kwargs))
-        return _turn_response(services.conversation_reply(**kwargs))
+            return _turn_response(request, services.conversation_reply_stream(**kwargs))
+        return _turn_response(request, services.conversation_reply(**kwargs))
 
 
 class StatusView(APIView):
@@ -272,7 +272,7 @@ class RegenerateView(APIView):
             text=data.validated_data.get("message"),
             stream=data.validated_data["stream"],
         )
-        return _turn_response(result)
+        return _turn_response(request, result)
 
 
 class FeedbackView(APIView):
