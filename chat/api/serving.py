@@ -51,12 +51,15 @@ def off_the_event_loop(view):
 
 def _with_fresh_connections(view, request, *args, **kwargs):
     # Django tidies database connections around each request on the request's own thread; a
-    # worker thread has to do the same for its own connection.
+    # worker thread has to do its own. It closes them outright rather than keeping them for
+    # CONN_MAX_AGE: 64 idle threads per worker process, each holding a PostgreSQL connection,
+    # would soon exceed the server's max_connections. A connection costs a few ms; a turn waits
+    # on the model for hundreds.
     close_old_connections()
     try:
         return view(request, *args, **kwargs)
     finally:
-        close_old_connections()
+        connections.close_all()
 
 
 def event_stream(request, events: Iterator[str]) -> StreamingHttpResponse:
