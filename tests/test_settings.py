@@ -75,3 +75,23 @@ def test_sqlite_runs_wal_with_immediate_transactions(tmp_path, settings):
             assert cursor.fetchone()[0] == 20000
     finally:
         file_db.close()
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OPENAI_"))}
+    clean.update(
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DJANGO_ALLOWED_HOSTS="repair.example.com",
+        DJANGO_SETTINGS_MODULE="carrepair.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
