@@ -227,6 +227,16 @@ OPENAI_MAX_OUTPUT_TOKENS = env.int("OPENAI_MAX_OUTPUT_TOKENS", default=1200)
 CHAT_MAX_MESSAGE_CHARS = env.int("CHAT_MAX_MESSAGE_CHARS", default=8000)
 CHAT_HISTORY_TOKEN_BUDGET = env.int("CHAT_HISTORY_TOKEN_BUDGET", default=3000)
 CHAT_HISTORY_MAX_MESSAGES = env.int("CHAT_HISTORY_MAX_MESSAGES", default=40)
+# Spend and abuse limits on chat turns (0 turns a limit off).
+CHAT_TURNS_PER_MINUTE = env.int("CHAT_TURNS_PER_MINUTE", default=10)
+CHAT_TURNS_PER_DAY = env.int("CHAT_TURNS_PER_DAY", default=300)
+CHAT_TURNS_PER_MINUTE_PER_IP = env.int("CHAT_TURNS_PER_MINUTE_PER_IP", default=30)
+CHAT_MAX_TURNS_PER_CONVERSATION = env.int("CHAT_MAX_TURNS_PER_CONVERSATION", default=200)
+# Namespaces the counters, e.g. when several deployments share one Redis.
+RATE_LIMIT_PREFIX = env.str("RATE_LIMIT_PREFIX", default="carrepair")
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is
+# ignored and the socket's address is the client's.
+TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
 # Under ASGI, chat turns wait on the model in these threads (per worker process).
 CHAT_WORKER_THREADS = env.int("CHAT_WORKER_THREADS", default=64)
 

@@ -56,3 +56,9 @@ class InvalidMessage(ChatError):
     status = HTTPStatus.BAD_REQUEST
     code = "invalid_message"
     message = "The message is empty or too long."
+
+
+class ConversationFull(ChatError):
+    status = HTTPStatus.CONFLICT
+    code = "conversation_full"
+    message = "This conversation has reached its length limit. Start a new conversation."

@@ -99,3 +99,18 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rating_display()} on {self.message_id}"
+
+
+class RateCounter(models.Model):
+    """A fixed-window request counter, for rate limits when no Redis is configured.
+
+    Incremented with a single UPDATE ... SET count = count + 1, which is atomic on SQLite and
+    PostgreSQL alike, so limits hold across worker processes.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -6,6 +6,7 @@ server (the session cookie is the only thing the browser holds).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -35,6 +36,13 @@ class Owner:
         if self.user_id is not None:
             return {"user_id": self.user_id}
         return {"owner_token": self.token}
+
+    @property
+    def key(self) -> str:
+        """A stable, non-secret identifier (for counters and logs): never the token itself."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}"
+        return "anon:" + hashlib.sha256(self.token.encode()).hexdigest()[:16]
 
     @property
     def label(self) -> str:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
-from chat.errors import InvalidMessage, NothingToRegenerate
+from chat.errors import ConversationFull, InvalidMessage, NothingToRegenerate
 from chat.knowledge import InvalidVin, decode_vin, triage
 from chat.llm import get_provider
 from chat.llm.base import Provider, ProviderError, Reply, ToolCall, Turn
@@ -217,6 +217,7 @@ def _record_question(
             conversation = Conversation.objects.create(**owner.fields(), title=title_from(text))
         else:
             conversation = conversation_for(owner=owner, conversation_id=conversation_id)
+            _check_room_for_a_turn(conversation)
             if not conversation.title:
                 conversation.title = title_from(text)
             conversation.save(update_fields=["title", "updated_at"])
@@ -228,6 +229,15 @@ def _record_question(
             safety=safety,
         )
     return conversation, question
+
+
+def _check_room_for_a_turn(conversation: Conversation) -> None:
+    limit = settings.CHAT_MAX_TURNS_PER_CONVERSATION
+    if limit and conversation.messages.filter(role=Message.Role.USER).count() >= limit:
+        raise ConversationFull(
+            f"This conversation has reached {limit} questions. Start a new conversation "
+            "(the vehicle profile can be set again there)."
+        )
 
 
 def _context(conversation: Conversation, question: Message) -> list[Turn]:

@@ -11,9 +11,12 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from chat import selectors
 from chat.llm import provider_config_problem, selected_provider_name
+from chat.models import Message
 from chat.owners import owner_from_request
+from chat.prompts import VEHICLE_LABELS
 
-SIDEBAR_LIMIT = 100
+# The sidebar's first page; the page script asks the API for the rest ("Show more").
+SIDEBAR_PAGE_SIZE = 50
 
 
 @ensure_csrf_cookie
@@ -26,15 +29,30 @@ def chat_page(request, conversation_id: str | None = None):
     messages = []
     if conversation_id is not None:
         conversation = selectors.conversation_for(owner=owner, conversation_id=conversation_id)
-        messages = list(selectors.messages_for(conversation=conversation))
+        messages = list(
+            selectors.messages_for(conversation=conversation).exclude(role=Message.Role.TOOL)
+        )
+    conversations = list(selectors.conversations_for(owner=owner)[: SIDEBAR_PAGE_SIZE + 1])
+    vehicle = conversation.vehicle if conversation else {}
     context = {
-        "conversations": selectors.conversations_for(owner=owner)[:SIDEBAR_LIMIT],
+        "conversations": conversations[:SIDEBAR_PAGE_SIZE],
+        "more_conversations": len(conversations) > SIDEBAR_PAGE_SIZE,
         "conversation": conversation,
         "messages": messages,
+        "vehicle_fields": [
+            {"name": key, "label": label, "value": vehicle.get(key, "")}
+            for key, label in VEHICLE_LABELS.items()
+        ],
+        "vehicle_summary": _vehicle_summary(vehicle),
         "provider": selected_provider_name(),
         "max_chars": settings.CHAT_MAX_MESSAGE_CHARS,
     }
     return render(request, "chat/index.html", context)
+
+
+def _vehicle_summary(vehicle: dict) -> str:
+    """'2003 Honda Accord' from whichever of year, make and model are known."""
+    return " ".join(str(vehicle[key]) for key in ("year", "make", "model") if vehicle.get(key))
 
 
 def setup_help(request, status: int = HTTPStatus.OK):

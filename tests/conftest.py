@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -16,6 +18,12 @@ def _offline_by_default(settings):
     settings.LLM_PROVIDER = "offline"
     settings.OPENAI_API_KEY = ""
     settings.OPENAI_BASE_URL = ""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counters(settings):
+    """Rate counters in Redis outlive a test's database rollback: give each test its own."""
+    settings.RATE_LIMIT_PREFIX = f"test-{uuid.uuid4()}"
 
 
 @pytest.fixture

@@ -180,6 +180,7 @@ def _turn_queries(owner, conversation) -> int:
 
 def test_turn_cost_does_not_grow_with_history(owner, settings):
     settings.CHAT_HISTORY_TOKEN_BUDGET = 500
+    settings.CHAT_MAX_TURNS_PER_CONVERSATION = 0
     small = ConversationFactory(user_id=owner.user_id)
     MessageFactory.create_batch(5, conversation=small)
     big = ConversationFactory(user_id=owner.user_id)

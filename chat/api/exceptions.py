@@ -60,6 +60,12 @@ def exception_handler(exc, context):
             )
         if isinstance(exc, exceptions.ParseError):
             message = f"Malformed JSON body: {message}"
+        if isinstance(exc, exceptions.Throttled):
+            message = (
+                f"Too many questions in a short time. Try again in {exc.wait:.0f} seconds."
+                if exc.wait
+                else "Too many questions."
+            )
         response.data = _body(str(code), message)
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
         response.data["error"]["retry_after"] = int(response["Retry-After"])

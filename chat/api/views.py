@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from chat import selectors, services
 from chat.api import serializers
 from chat.api.serving import event_stream
+from chat.api.throttles import ChatTurnThrottle
 from chat.knowledge import decode_vin, lookup_code
 from chat.llm import provider_config_problem, selected_provider_name
 from chat.owners import owner_from_request
@@ -102,6 +103,8 @@ def _turn_response(request, result: TurnResult | TurnStream):
 
 class ChatView(APIView):
     """Ask a question. Seed-compatible: `message`, optional `conversation_id`, optional `stream`."""
+
+    throttle_classes = [ChatTurnThrottle]
 
     @extend_schema(
         request=serializers.ChatRequestSerializer,
@@ -261,6 +264,8 @@ class ExportView(APIView):
 class RegenerateView(APIView):
     """Answer the conversation's last question again (also the way to retry a failed turn).
     With `message`, the last question is edited first (edit and resend)."""
+
+    throttle_classes = [ChatTurnThrottle]
 
     @extend_schema(request=serializers.RegenerateRequestSerializer, responses={200: ChatResponse})
     def post(self, request, conversation_id):

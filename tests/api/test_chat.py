@@ -162,7 +162,9 @@ def test_chat_turn_query_count_is_constant(token_api):
         assert response.status_code == HTTPStatus.OK
         counts.append(len(queries))
     assert counts[0] == counts[1] == counts[2]
-    assert counts[0] <= 12
+    # token lookup; rate counters (3 updates + 1 read); conversation read, update, turn count;
+    # question insert; history read; answer insert and conversation touch; savepoints.
+    assert counts[0] <= 18
 
 
 def test_provider_misconfiguration_is_a_clear_503(api, settings):

@@ -104,7 +104,9 @@ def warm_up(base_url: str, token: str, model) -> None:
 def _assert_streams_token_by_token(timings: dict) -> None:
     model_total = FIRST_TOKEN + TOKEN_INTERVAL * 11
     assert timings["deltas"] >= 10
-    assert timings["first_delta"] < FIRST_TOKEN + 0.15, timings
+    # Buffered, the first delta would arrive with the last, after the whole answer (~1.1 s); the
+    # margin over the model's 0.2 s is for a loaded 2-core machine, not for the app.
+    assert timings["first_delta"] < FIRST_TOKEN + 0.3, timings
     assert timings["total"] >= model_total * 0.9, timings
     assert timings["total"] - timings["first_delta"] > model_total / 2, timings
 
