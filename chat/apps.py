@@ -7,4 +7,5 @@ class ChatConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from chat import signals  # noqa: F401 - connects the login receiver
         from chat.api import schema  # noqa: F401 - registers the OpenAPI auth extensions

@@ -127,6 +127,13 @@ def vehicle_profile(vehicle: Mapping[str, Any]) -> dict[str, Any]:
     return profile
 
 
+def conversations_claim(*, token: str, user_id: int) -> int:
+    """Give an anonymous session's conversations to the account it just logged in to."""
+    return Conversation.objects.filter(user__isnull=True, owner_token=token).update(
+        user_id=user_id, owner_token=""
+    )
+
+
 def conversation_delete(*, owner: Owner, conversation_id: uuid.UUID | str) -> None:
     conversation_for(owner=owner, conversation_id=conversation_id).delete()
 

@@ -7,7 +7,7 @@ from chat.errors import ConversationNotFound, InvalidMessage, MessageNotFound, N
 from chat.llm.base import ProviderRateLimited, ProviderTimeout
 from chat.models import Conversation, Message
 from chat.owners import Owner
-from tests.factories import ConversationFactory, MessageFactory
+from tests.factories import ConversationFactory, MessageFactory, UserFactory
 from tests.providers import ScriptedProvider
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +234,22 @@ def test_vin_fills_the_vehicle_profile(owner):
         vehicle={"vin": "1HGCM82633A004352", "make": "Acura", "year": 2004, "model": "TSX"},
     )
     assert kept.vehicle["make"] == "Acura" and kept.vehicle["year"] == 2004
+
+
+def test_anonymous_conversations_follow_the_visitor_into_their_account(client):
+    from chat.owners import SESSION_KEY
+
+    client.get("/")
+    session = client.session
+    session[SESSION_KEY] = "visitor-token"
+    session.save()
+    mine = ConversationFactory(anonymous=True, owner_token="visitor-token")
+    someone_elses = ConversationFactory(anonymous=True, owner_token="another-visitor")
+    user = UserFactory(username="newly-registered")
+    client.force_login(user)
+    mine.refresh_from_db()
+    someone_elses.refresh_from_db()
+    assert (mine.user_id, mine.owner_token) == (user.pk, "")
+    assert someone_elses.user_id is None and someone_elses.owner_token == "another-visitor"
+    assert client.get(f"/c/{mine.pk}").status_code == 200
+    assert SESSION_KEY not in client.session
