@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check migrate superuser clean
+.PHONY: run test lint format check migrate superuser clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## screenshots: the chat at desktop and phone sizes, light and dark, into test-artifacts/ (needs Chromium)
+screenshots: $(VENV)/.dev
+	$(BIN)/pytest -q -m browser tests/browser/test_screens.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

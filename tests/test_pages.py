@@ -1,3 +1,4 @@
+import re
 from http import HTTPStatus
 
 import pytest
@@ -79,3 +80,83 @@ def test_unknown_page_is_friendly_404():
     response = Client().get("/no/such/page")
     assert response.status_code == HTTPStatus.NOT_FOUND
     assert b"Back to the chat" in response.content
+
+
+# --- Page weight and Content-Security-Policy readiness -----------------------------------------
+
+PAGE_BUDGET_BYTES = 100 * 1024
+ASSET = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
+MODULE_IMPORT = re.compile(r'^import[^"]*"(\./[^"]+\.js)";?$', re.MULTILINE)
+
+
+def _static(client, path: str) -> bytes:
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.OK, path
+    return b"".join(response.streaming_content)
+
+
+def _chat_page_assets(client, html: str) -> dict[str, bytes]:
+    """Every stylesheet and script the chat page loads, following ES module imports."""
+    assets: dict[str, bytes] = {}
+    pending = ASSET.findall(html)
+    while pending:
+        path = pending.pop()
+        if path in assets:
+            continue
+        assets[path] = _static(client, path)
+        if path.endswith(".js"):
+            folder = path.rsplit("/", 1)[0]
+            pending += [
+                f"{folder}/{name[2:]}" for name in MODULE_IMPORT.findall(assets[path].decode())
+            ]
+    return assets
+
+
+def test_chat_page_stays_under_the_weight_budget():
+    client = Client()
+    html = client.get("/").content
+    assets = _chat_page_assets(client, html.decode())
+    assert {"/static/chat/app.js", "/static/chat/app.css", "/static/chat/turns.js"} <= set(assets)
+    total = len(html) + sum(len(body) for body in assets.values())
+    assert total < PAGE_BUDGET_BYTES, f"HTML+CSS+JS is {total} bytes"
+
+
+def test_every_module_is_preloaded():
+    client = Client()
+    html = client.get("/").content.decode()
+    assets = _chat_page_assets(client, html)
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)"', html))
+    modules = {path for path in assets if path.endswith(".js")} - {"/static/chat/app.js"}
+    assert modules == preloaded  # no request waterfall: the browser fetches them all at once
+
+
+def _conversation_page(client) -> str:
+    client.get("/")
+    session = client.session
+    session["chat_owner_token"] = "owner-token-for-csp"
+    session.save()
+    conversation = ConversationFactory(
+        anonymous=True, owner_token="owner-token-for-csp", vehicle={"make": "Ford"}
+    )
+    MessageFactory(conversation=conversation, content="<b>hi</b>")
+    MessageFactory(conversation=conversation, role="assistant", safety="stop", status="error")
+    return client.get(f"/c/{conversation.pk}").content.decode()
+
+
+def test_pages_have_no_inline_script_style_or_handlers():
+    client = Client()
+    for html in (client.get("/").content.decode(), _conversation_page(client)):
+        scripts = re.findall(r"<script\b[^>]*>", html)
+        assert scripts and all(re.search(r'\ssrc="/static/', tag) for tag in scripts)
+        assert not re.search(r"<style\b", html)
+        assert not re.search(r"\sstyle=", html)
+        assert not re.search(r"\son[a-z]+=", html)
+        assert "javascript:" not in html
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', html)  # nothing from elsewhere
+
+
+def test_conversation_page_shows_status_and_safety():
+    html = _conversation_page(Client())
+    assert 'class="banner stop"' in html
+    assert 'data-status="error"' in html
+    assert 'id="vehicle-summary">Ford<' in html
