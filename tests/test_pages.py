@@ -160,3 +160,13 @@ def test_conversation_page_shows_status_and_safety():
     assert 'class="banner stop"' in html
     assert 'data-status="error"' in html
     assert 'id="vehicle-summary">Ford<' in html
+
+
+def test_every_page_sends_a_content_security_policy(client, settings):
+    for path in ("/", "/setup", "/api/status", "/no/such/page"):
+        policy = client.get(path)["Content-Security-Policy"]
+        assert policy == settings.CSP
+        assert "script-src 'self';" in policy and "unsafe" not in policy
+    docs = client.get("/api/docs")
+    assert "script-src 'self';" in docs["Content-Security-Policy"]
+    assert "<script>" not in docs.content.decode().replace("<script></script>", "")

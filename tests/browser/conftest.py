@@ -7,11 +7,11 @@ what it can run, so there a missing browser fails the suite.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests.browser.pages import DESKTOP_VIEWPORT
 
@@ -25,14 +25,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# The Content-Security-Policy the app is heading for; every browser test runs the page under it,
-# so an inline script, inline handler or outside resource shows up as a failure here first.
-STRICT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
-PAGE_URL = re.compile(r"^http://[^/]+/(c/[^/?#]+)?(\?[^#]*)?$")
+# Every page the browser tests open is served under the app's own strict Content-Security-Policy,
+# so an inline script, inline handler or outside resource shows up as a violation here.
+STRICT_CSP = settings.CSP
 
 # Playwright's sync API keeps an event loop in the test thread, which trips Django's
 # async-safety check on plain ORM calls made by the tests themselves.
@@ -72,6 +67,17 @@ def browser():
         chromium.close()
 
 
+def _check_policy(response, base_url: str) -> None:
+    if response.request.resource_type == "document" and response.url.startswith(base_url):
+        path = response.url[len(base_url) :]
+        expected = (
+            settings.CSP_THIRD_PARTY_PAGES
+            if path.startswith(settings.CSP_RELAXED_PATHS)
+            else STRICT_CSP
+        )
+        assert response.headers.get("content-security-policy") == expected, response.url
+
+
 class PageProblems:
     """Uncaught script errors and CSP violations seen while a test ran."""
 
@@ -90,11 +96,6 @@ def new_page(browser, live_server, problems) -> Iterator:
     """Open pages on the live server: ``new_page(viewport=..., color_scheme=...)``."""
     contexts = []
 
-    def add_csp(route):
-        response = route.fetch()
-        headers = {**response.headers, "content-security-policy": STRICT_CSP}
-        route.fulfill(response=response, headers=headers)
-
     def open_page(viewport=DESKTOP_VIEWPORT, color_scheme="light", path="/"):
         context = browser.new_context(
             base_url=live_server.url,
@@ -106,9 +107,9 @@ def new_page(browser, live_server, problems) -> Iterator:
         context.set_default_timeout(5000)
         contexts.append(context)
         context.add_init_script(WATCH_PAGE)
-        context.route(PAGE_URL, add_csp)
         page = context.new_page()
         page.on("pageerror", lambda error: problems.errors.append(str(error)))
+        page.on("response", lambda response: _check_policy(response, live_server.url))
 
         def on_dialog(dialog):
             problems.dialogs.append(dialog.message)
