@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from chat.llm.base import provider_error_message
+
 VEHICLE_FIELDS = ("year", "make", "model", "engine", "mileage", "vin")
 
 
@@ -86,6 +88,11 @@ class Message(models.Model):
         text = self.content if len(self.content) <= 60 else self.content[:57] + "..."
         return f"{self.get_role_display()}: {text}"
 
+    @property
+    def error_message(self) -> str:
+        """What went wrong with a failed answer, in words for the owner."""
+        return provider_error_message(self.error_code) if self.error_code else ""
+
 
 class Feedback(models.Model):
     class Rating(models.IntegerChoices):
@@ -96,6 +103,9 @@ class Feedback(models.Model):
     rating = models.SmallIntegerField(choices=Rating.choices)
     comment = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message"], name="one_feedback_per_answer")]
 
     def __str__(self) -> str:
         return f"{self.get_rating_display()} on {self.message_id}"

@@ -43,8 +43,8 @@ def conversation_for(*, owner: Owner, conversation_id: uuid.UUID | str) -> Conve
         raise ConversationNotFound() from exc
 
 
-def messages_for(*, conversation: Conversation) -> QuerySet[Message]:
-    return conversation.messages.order_by("created_at")
+def messages_for(*, conversation: Conversation, newest_first: bool = False) -> QuerySet[Message]:
+    return conversation.messages.order_by("-created_at" if newest_first else "created_at")
 
 
 def message_for(*, owner: Owner, message_id: uuid.UUID | str) -> Message:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
@@ -73,6 +73,7 @@ class TurnStream:
     conversation: Conversation
     question: Message
     events: Iterator[TextDelta | ToolUsed | TurnFinished | TurnFailed]
+    answer_id: uuid.UUID  # where the answer will be stored, whatever the outcome
 
 
 # --- Conversations ---------------------------------------------------------------------------
@@ -138,11 +139,15 @@ def conversation_delete(*, owner: Owner, conversation_id: uuid.UUID | str) -> No
     conversation_for(owner=owner, conversation_id=conversation_id).delete()
 
 
-def feedback_create(
+def feedback_set(
     *, owner: Owner, message_id: uuid.UUID | str, rating: int, comment: str = ""
-) -> Feedback:
+) -> tuple[Feedback, bool]:
+    """Rate an answer. One rating per answer: a second call replaces the first (a thumbs-up
+    first, a comment later). Returns the feedback and whether it is new."""
     message = message_for(owner=owner, message_id=message_id)
-    return Feedback.objects.create(message=message, rating=rating, comment=comment.strip())
+    return Feedback.objects.update_or_create(
+        message=message, defaults={"rating": rating, "comment": comment.strip()}
+    )
 
 
 # --- Chat turns ------------------------------------------------------------------------------
@@ -170,7 +175,7 @@ def conversation_reply_stream(
 ) -> TurnStream:
     """Store the question now; the returned stream asks the provider as it is iterated."""
     conversation, question = _record_question(owner, conversation_id, text)
-    return TurnStream(conversation, question, _stream_answer(conversation, question, provider))
+    return _streamed_turn(conversation, question, provider)
 
 
 def conversation_regenerate(
@@ -199,7 +204,7 @@ def conversation_regenerate(
             question.safety = triage(text).level
             question.save(update_fields=["content", "html", "safety"])
     if stream:
-        return TurnStream(conversation, question, _stream_answer(conversation, question, provider))
+        return _streamed_turn(conversation, question, provider)
     return _answer(conversation, question, provider)
 
 
@@ -256,35 +261,52 @@ def _context(conversation: Conversation, question: Message) -> list[Turn]:
     return [Turn("system", system), *history, Turn("user", question.content)]
 
 
-def _answer(conversation: Conversation, question: Message, provider: Provider | None) -> TurnResult:
-    started = time.monotonic()
-    try:
-        provider = provider or get_provider()
-        reply = provider.complete(
-            _context(conversation, question),
-            tools=knowledge_tools(conversation.vehicle),
-            vehicle=conversation.vehicle,
+@dataclass
+class _Turn:
+    """One attempt at answering a question; ``answer_id`` is known before the answer exists, so
+    a client can be told where its answer will be stored."""
+
+    conversation: Conversation
+    question: Message
+    provider: Provider | None = None
+    answer_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    started: float = field(default_factory=time.monotonic)
+
+    def ask(self, provider: Provider | None, *, stream: bool):
+        self.provider = provider or get_provider()
+        call = self.provider.stream if stream else self.provider.complete
+        return call(
+            _context(self.conversation, self.question),
+            tools=knowledge_tools(self.conversation.vehicle),
+            vehicle=self.conversation.vehicle,
         )
+
+
+def _answer(conversation: Conversation, question: Message, provider: Provider | None) -> TurnResult:
+    turn = _Turn(conversation, question)
+    try:
+        reply = turn.ask(provider, stream=False)
     except ProviderError as exc:
-        _record_failure(conversation, question, exc, started, provider)
+        _record_unfinished(turn, Message.Status.ERROR, "", error=exc)
         raise
-    answer, tool_messages = _record_reply(conversation, question, reply, started)
+    answer, tool_messages = _record_reply(turn, reply)
     return TurnResult(conversation, question, answer, tool_messages)
 
 
-def _stream_answer(
+def _streamed_turn(
     conversation: Conversation, question: Message, provider: Provider | None
+) -> TurnStream:
+    turn = _Turn(conversation, question)
+    return TurnStream(conversation, question, _stream_answer(turn, provider), turn.answer_id)
+
+
+def _stream_answer(
+    turn: _Turn, provider: Provider | None
 ) -> Iterator[TextDelta | ToolUsed | TurnFinished | TurnFailed]:
-    started = time.monotonic()
     parts: list[str] = []
     reply: Reply | None = None
     try:
-        provider = provider or get_provider()
-        chunks = provider.stream(
-            _context(conversation, question),
-            tools=knowledge_tools(conversation.vehicle),
-            vehicle=conversation.vehicle,
-        )
+        chunks = turn.ask(provider, stream=True)
         with closing(chunks):
             for chunk in chunks:
                 if chunk.text:
@@ -297,14 +319,14 @@ def _stream_answer(
         if reply is None:
             raise ProviderError("The model's answer ended without finishing.")
     except ProviderError as exc:
-        answer = _record_failure(conversation, question, exc, started, provider, "".join(parts))
+        answer = _record_unfinished(turn, Message.Status.ERROR, "".join(parts), error=exc)
         yield TurnFailed(exc, answer)
         return
     except GeneratorExit:
         # The client went away or pressed Stop: keep what was already said, marked as cut short.
-        _record_cancelled(conversation, question, "".join(parts), started, provider)
+        _record_unfinished(turn, Message.Status.CANCELLED, "".join(parts))
         raise
-    answer, _ = _record_reply(conversation, question, reply, started)
+    answer, _ = _record_reply(turn, reply)
     yield TurnFinished(answer)
 
 
@@ -317,12 +339,9 @@ def _elapsed_ms(started: float) -> int:
     return round((time.monotonic() - started) * 1000)
 
 
-def _record_reply(
-    conversation: Conversation, question: Message, reply: Reply, started: float
-) -> tuple[Message, list[Message]]:
-    latency_ms = _elapsed_ms(started)
+def _record_reply(turn: _Turn, reply: Reply) -> tuple[Message, list[Message]]:
+    conversation = turn.conversation
     html = render_markdown(reply.text)
-    safety = _safety(question, reply.text)
     tool_messages = [
         Message(
             conversation=conversation,
@@ -335,72 +354,76 @@ def _record_reply(
         )
         for call in reply.tool_calls
     ]
-    with transaction.atomic():
-        if tool_messages:
-            Message.objects.bulk_create(tool_messages)
-        answer = Message.objects.create(
-            conversation=conversation,
-            role=Message.Role.ASSISTANT,
-            content=reply.text,
-            html=html,
-            safety=safety,
-            provider=reply.provider,
-            model=reply.model,
-            prompt_tokens=reply.prompt_tokens,
-            completion_tokens=reply.completion_tokens,
-            latency_ms=latency_ms,
-        )
-        Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now())
+    answer = Message(
+        id=turn.answer_id,
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        content=reply.text,
+        html=html,
+        safety=_safety(turn.question, reply.text),
+        provider=reply.provider,
+        model=reply.model,
+        prompt_tokens=reply.prompt_tokens,
+        completion_tokens=reply.completion_tokens,
+        latency_ms=_elapsed_ms(turn.started),
+    )
+    try:
+        with transaction.atomic():
+            if not _touch(conversation):
+                return answer, tool_messages  # deleted while the model was answering
+            if tool_messages:
+                Message.objects.bulk_create(tool_messages)
+            answer.save(force_insert=True)
+    except IntegrityError:  # deleted between the touch and the commit
+        return answer, tool_messages
     _log_turn(conversation, answer, "complete")
     return answer, tool_messages
 
 
-def _record_failure(
-    conversation: Conversation,
-    question: Message,
-    error: ProviderError,
-    started: float,
-    provider: Provider | None,
-    partial: str = "",
+def _record_unfinished(
+    turn: _Turn, status: str, partial: str, *, error: ProviderError | None = None
 ) -> Message:
-    answer = Message.objects.create(
-        conversation=conversation,
+    """Store a failed or stopped answer, with whatever text had arrived."""
+    answer = Message(
+        id=turn.answer_id,
+        conversation=turn.conversation,
         role=Message.Role.ASSISTANT,
-        status=Message.Status.ERROR,
+        status=status,
         content=partial,
         html=render_markdown(partial) if partial else "",
-        safety=_safety(question, partial),
-        provider=getattr(provider, "name", ""),
-        model=getattr(provider, "model", ""),
-        latency_ms=_elapsed_ms(started),
-        error_code=error.code,
+        safety=_safety(turn.question, partial),
+        provider=getattr(turn.provider, "name", ""),
+        model=getattr(turn.provider, "model", ""),
+        latency_ms=_elapsed_ms(turn.started),
+        error_code=error.code if error else "",
     )
-    error.conversation_id = conversation.pk
-    error.message_id = answer.pk
-    _log_turn(conversation, answer, f"error:{error.code}")
+    if error is not None:
+        error.conversation_id = turn.conversation.pk
+        error.message_id = answer.pk
+    try:
+        with transaction.atomic():
+            if not _touch(turn.conversation):
+                return answer  # deleted while the model was answering
+            if status == Message.Status.CANCELLED and _superseded(turn):
+                return answer  # the question was answered again while this one streamed
+            answer.save(force_insert=True)
+    except IntegrityError:  # deleted between the touch and the commit
+        return answer
+    _log_turn(turn.conversation, answer, f"error:{error.code}" if error else status)
     return answer
 
 
-def _record_cancelled(
-    conversation: Conversation,
-    question: Message,
-    partial: str,
-    started: float,
-    provider: Provider | None,
-) -> Message:
-    answer = Message.objects.create(
-        conversation=conversation,
-        role=Message.Role.ASSISTANT,
-        status=Message.Status.CANCELLED,
-        content=partial,
-        html=render_markdown(partial) if partial else "",
-        safety=_safety(question, partial),
-        provider=getattr(provider, "name", ""),
-        model=getattr(provider, "model", ""),
-        latency_ms=_elapsed_ms(started),
+def _touch(conversation: Conversation) -> bool:
+    """Mark the conversation active; False when it no longer exists."""
+    return bool(Conversation.objects.filter(pk=conversation.pk).update(updated_at=timezone.now()))
+
+
+def _superseded(turn: _Turn) -> bool:
+    question = Message.objects.filter(pk=turn.question.pk)
+    newer = turn.conversation.messages.filter(
+        role=Message.Role.ASSISTANT, created_at__gt=turn.question.created_at
     )
-    _log_turn(conversation, answer, "cancelled")
-    return answer
+    return not question.exists() or newer.exists()
 
 
 def _log_turn(conversation: Conversation, answer: Message, outcome: str) -> None:

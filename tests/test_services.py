@@ -218,11 +218,18 @@ def test_update_renames_and_sets_vehicle(owner):
 
 def test_feedback_is_owner_checked(owner):
     mine = MessageFactory(conversation=ConversationFactory(user_id=owner.user_id), role="assistant")
-    feedback = services.feedback_create(owner=owner, message_id=mine.pk, rating=1, comment=" ok ")
-    assert (feedback.rating, feedback.comment) == (1, "ok")
+    feedback, created = services.feedback_set(
+        owner=owner, message_id=mine.pk, rating=1, comment=" ok "
+    )
+    assert created and (feedback.rating, feedback.comment) == (1, "ok")
+    again, created = services.feedback_set(
+        owner=owner, message_id=mine.pk, rating=-1, comment="wrong engine"
+    )
+    assert not created and again.pk == feedback.pk
+    assert mine.feedback.get().comment == "wrong engine"
     theirs = MessageFactory(role="assistant")
     with pytest.raises(MessageNotFound):
-        services.feedback_create(owner=owner, message_id=theirs.pk, rating=-1)
+        services.feedback_set(owner=owner, message_id=theirs.pk, rating=-1)
 
 
 def test_vin_fills_the_vehicle_profile(owner):
@@ -253,3 +260,46 @@ def test_anonymous_conversations_follow_the_visitor_into_their_account(client):
     assert someone_elses.user_id is None and someone_elses.owner_token == "another-visitor"
     assert client.get(f"/c/{mine.pk}").status_code == 200
     assert SESSION_KEY not in client.session
+
+
+def test_stream_announces_where_the_answer_will_be_stored(owner):
+    stream = services.conversation_reply_stream(
+        owner=owner, text="hello", provider=ScriptedProvider("one two three")
+    )
+    events = list(stream.events)
+    assert events[-1].answer.pk == stream.answer_id
+    assert Message.objects.filter(pk=stream.answer_id, status="complete").exists()
+
+    stopped = services.conversation_reply_stream(
+        owner=owner,
+        conversation_id=stream.conversation.pk,
+        text="again",
+        provider=ScriptedProvider("a b c d"),
+    )
+    next(stopped.events)
+    stopped.events.close()
+    assert Message.objects.get(pk=stopped.answer_id).status == "cancelled"
+
+
+def test_a_stopped_answer_is_not_saved_over_its_regenerated_replacement(owner):
+    slow = services.conversation_reply_stream(
+        owner=owner, text="hello", provider=ScriptedProvider("one two three four")
+    )
+    next(slow.events)  # streaming; the user presses Stop and at once Regenerate
+    services.conversation_regenerate(
+        owner=owner, conversation_id=slow.conversation.pk, provider=ScriptedProvider("New.")
+    )
+    slow.events.close()  # the server notices the hang-up only now
+    answers = slow.conversation.messages.filter(role="assistant")
+    assert list(answers.values_list("content", "status")) == [("New.", "complete")]
+
+
+def test_conversation_deleted_while_answering(owner):
+    stream = services.conversation_reply_stream(
+        owner=owner, text="hello", provider=ScriptedProvider("one two")
+    )
+    next(stream.events)
+    services.conversation_delete(owner=owner, conversation_id=stream.conversation.pk)
+    events = list(stream.events)  # finishes without an error; nothing is left behind
+    assert isinstance(events[-1], services.TurnFinished)
+    assert not Message.objects.exists()

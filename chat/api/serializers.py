@@ -38,6 +38,10 @@ class RegenerateRequestSerializer(serializers.Serializer):
         return ChatRequestSerializer().validate_message(value)
 
 
+class MessageListQuerySerializer(serializers.Serializer):
+    order = serializers.ChoiceField(choices=["asc", "desc"], required=False, default="asc")
+
+
 class VehicleSerializer(serializers.Serializer):
     year = serializers.IntegerField(
         required=False, allow_null=True, min_value=1886, max_value=datetime.date.today().year + 2
@@ -78,6 +82,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "completion_tokens",
             "latency_ms",
             "error_code",
+            "error_message",
             "tool_name",
             "tool_arguments",
             "created_at",

@@ -31,6 +31,7 @@ urlpatterns = [
         off_the_event_loop(views.RegenerateView.as_view()),
         name="api-regenerate",
     ),
+    path("messages/<str:message_id>", views.MessageDetailView.as_view(), name="api-message"),
     path("messages/<str:message_id>/feedback", views.FeedbackView.as_view(), name="api-feedback"),
     path("dtc/<str:code>", views.TroubleCodeView.as_view(), name="api-dtc"),
     path("vin/<str:vin>", views.VinView.as_view(), name="api-vin"),

@@ -69,6 +69,7 @@ def _turn_events(turn: TurnStream) -> Iterator[str]:
         "meta",
         {
             "conversation_id": str(turn.conversation.pk),
+            "answer_id": str(turn.answer_id),
             "title": turn.conversation.title,
             "question": serializers.MessageSerializer(turn.question).data,
         },
@@ -233,16 +234,36 @@ class ConversationDetailView(APIView):
 
 
 class MessageListView(ListAPIView):
-    """A conversation's messages, oldest first, paginated (`limit`, `offset`)."""
+    """A conversation's messages, oldest first (`?order=desc`: newest first), paginated
+    (`limit`, `offset`)."""
 
     serializer_class = serializers.MessageSerializer
 
+    @extend_schema(parameters=[serializers.MessageListQuerySerializer])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
+        query = serializers.MessageListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
         conversation = selectors.conversation_for(
             owner=owner_from_request(self.request, create=False),
             conversation_id=self.kwargs["conversation_id"],
         )
-        return selectors.messages_for(conversation=conversation)
+        return selectors.messages_for(
+            conversation=conversation, newest_first=query.validated_data["order"] == "desc"
+        )
+
+
+class MessageDetailView(APIView):
+    """One message, e.g. a streamed answer by the `answer_id` its `meta` event announced."""
+
+    @extend_schema(responses=serializers.MessageSerializer)
+    def get(self, request, message_id):
+        message = selectors.message_for(
+            owner=owner_from_request(request, create=False), message_id=message_id
+        )
+        return Response(serializers.MessageSerializer(message).data)
 
 
 class ExportView(APIView):
@@ -281,21 +302,24 @@ class RegenerateView(APIView):
 
 
 class FeedbackView(APIView):
+    """Rate an answer; posting again replaces the rating and comment (one per answer)."""
+
     @extend_schema(
         request=serializers.FeedbackRequestSerializer,
-        responses={201: serializers.FeedbackSerializer},
+        responses={201: serializers.FeedbackSerializer, 200: serializers.FeedbackSerializer},
     )
     def post(self, request, message_id):
         data = serializers.FeedbackRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        feedback = services.feedback_create(
+        feedback, created = services.feedback_set(
             owner=owner_from_request(request, create=False),
             message_id=message_id,
             rating=data.validated_data["rating"],
             comment=data.validated_data["comment"],
         )
         return Response(
-            serializers.FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED
+            serializers.FeedbackSerializer(feedback).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
 

@@ -138,3 +138,14 @@ class ProviderContextTooLong(ProviderError):
 class ProviderMisconfigured(ProviderError):
     code = "provider_misconfigured"
     message = "The model provider is not configured correctly. See the setup help page."
+
+
+def provider_error_message(code: str) -> str:
+    """The user-facing message of the ProviderError with this ``code`` (for stored failures)."""
+    pending = [ProviderError]
+    while pending:
+        cls = pending.pop()
+        if cls.code == code:
+            return cls.message
+        pending.extend(cls.__subclasses__())
+    return ProviderError.message

@@ -98,6 +98,8 @@ def test_model_failures_are_clear_and_lose_nothing(
     assert error["code"] == code
     assert error["message"]
     assert openai_settings.OPENAI_API_KEY not in response.content.decode()
+    stored = token_api.get(f"/api/messages/{error['message_id']}").json()
+    assert stored["error_code"] == code and stored["error_message"] == error["message"]
     messages = Message.objects.filter(conversation_id=error["conversation_id"])
     assert list(messages.values_list("role", "status")) == [
         ("user", "complete"),

@@ -187,3 +187,27 @@ def test_edit_and_resend_last_question(token_api, conversation):
     empty = token_api.post(url, {"message": "  "}, format="json")
     assert empty.status_code == HTTPStatus.BAD_REQUEST
     assert conversation.messages.count() == 2
+
+
+def test_newest_messages_first_and_one_message(token_api, conversation):
+    body = token_api.get(f"/api/conversations/{conversation.pk}/messages?order=desc&limit=1").json()
+    newest = body["results"][0]
+    assert newest["role"] == "assistant"
+    one = token_api.get(f"/api/messages/{newest['id']}")
+    assert one.status_code == HTTPStatus.OK and one.json()["html"] == newest["html"]
+    bad = token_api.get(f"/api/conversations/{conversation.pk}/messages?order=sideways")
+    assert bad.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_someone_elses_message_is_404(api, conversation):
+    answer = conversation.messages.get(role="assistant")
+    assert api.get(f"/api/messages/{answer.pk}").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_feedback_can_be_changed(token_api, conversation):
+    answer = conversation.messages.get(role="assistant")
+    url = f"/api/messages/{answer.pk}/feedback"
+    assert token_api.post(url, {"rating": 1}, format="json").status_code == HTTPStatus.CREATED
+    second = token_api.post(url, {"rating": -1, "comment": "Wrong car"}, format="json")
+    assert second.status_code == HTTPStatus.OK
+    assert list(Feedback.objects.values_list("rating", "comment")) == [(-1, "Wrong car")]
