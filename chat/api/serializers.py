@@ -12,7 +12,7 @@ from chat.models import Conversation, Feedback, Message
 
 
 class ChatRequestSerializer(serializers.Serializer):
-    message = serializers.CharField(trim_whitespace=True, allow_blank=False)
+    message = serializers.CharField(trim_whitespace=True, allow_blank=False, min_length=1)
     conversation_id = serializers.UUIDField(required=False, allow_null=True)
     stream = serializers.BooleanField(required=False, default=False)
 
@@ -31,11 +31,18 @@ class RegenerateRequestSerializer(serializers.Serializer):
         required=False,
         trim_whitespace=True,
         allow_blank=False,
+        min_length=1,
         help_text="Edit the last question to this text before answering again.",
     )
 
     def validate_message(self, value: str) -> str:
         return ChatRequestSerializer().validate_message(value)
+
+
+class ConversationListQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", help_text="Search text"
+    )
 
 
 class MessageListQuerySerializer(serializers.Serializer):
@@ -91,12 +98,64 @@ class MessageSerializer(serializers.ModelSerializer):
 
 
 class ConversationSerializer(serializers.ModelSerializer):
-    message_count = serializers.IntegerField(read_only=True, required=False)
+    message_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Conversation
         fields = ["id", "title", "vehicle", "created_at", "updated_at", "message_count"]
         read_only_fields = fields
+
+    def get_message_count(self, conversation: Conversation) -> int:
+        # Lists annotate the count in their one query; a single conversation counts here.
+        count = getattr(conversation, "message_count", None)
+        return conversation.messages.count() if count is None else count
+
+
+class NewConversationResponseSerializer(ConversationSerializer):
+    conversation_id = serializers.UUIDField(source="id", read_only=True)
+
+    class Meta(ConversationSerializer.Meta):
+        fields = [*ConversationSerializer.Meta.fields, "conversation_id"]
+        read_only_fields = fields
+
+
+class CodeDetailsSerializer(serializers.Serializer):
+    causes = serializers.ListField(child=serializers.CharField())
+    severity = serializers.ChoiceField(choices=["low", "moderate", "high", "severe"])
+    drive = serializers.ChoiceField(choices=["yes", "caution", "no"])
+    drive_note = serializers.CharField()
+    drive_verdict = serializers.CharField()
+    checks = serializers.ListField(child=serializers.CharField())
+    cost = serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2)
+    cost_note = serializers.CharField()
+
+
+class CodeInfoSerializer(serializers.Serializer):
+    """Documents GET /api/dtc/<code>."""
+
+    code = serializers.CharField()
+    system = serializers.CharField()
+    generic = serializers.BooleanField()
+    scope = serializers.CharField()
+    subsystem = serializers.CharField()
+    meaning = serializers.CharField(allow_null=True)
+    details = CodeDetailsSerializer(required=False)
+
+
+class VinInfoSerializer(serializers.Serializer):
+    """Documents GET /api/vin/<vin>."""
+
+    vin = serializers.CharField()
+    wmi = serializers.CharField()
+    vds = serializers.CharField()
+    vis = serializers.CharField()
+    manufacturer = serializers.CharField()
+    country = serializers.CharField()
+    region = serializers.CharField()
+    model_years = serializers.ListField(child=serializers.IntegerField())
+    check_digit_valid = serializers.BooleanField()
+    warnings = serializers.ListField(child=serializers.CharField())
+    details = serializers.DictField(child=serializers.CharField())
 
 
 class ConversationUpdateSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from contextlib import closing
 from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat import selectors, services
-from chat.api import serializers
+from chat.api import schema, serializers
 from chat.api.serving import event_stream
 from chat.api.throttles import ChatTurnThrottle
 from chat.knowledge import decode_vin, lookup_code
@@ -25,6 +25,7 @@ from chat.llm import provider_config_problem, selected_provider_name
 from chat.owners import owner_from_request
 from chat.services import TextDelta, ToolUsed, TurnFailed, TurnFinished, TurnResult, TurnStream
 
+CODE_PATTERN = "^[PBCUpbcu][0-3][0-9A-Fa-f]{3}$"
 ChatResponse = inline_serializer(
     "ChatResponse",
     {
@@ -109,7 +110,11 @@ class ChatView(APIView):
 
     @extend_schema(
         request=serializers.ChatRequestSerializer,
-        responses={200: ChatResponse},
+        responses={
+            (200, "application/json"): ChatResponse,
+            (200, "text/event-stream"): schema.EVENT_STREAM,
+            **schema.errors(*schema.TURN),
+        },
         description=(
             "With `stream: true` the answer is sent as `text/event-stream` events: `meta`, "
             "`delta` (repeated), `tool` (when a model used a lookup tool), then `done` or `error`."
@@ -143,7 +148,8 @@ class StatusView(APIView):
                 "version": drf_serializers.CharField(),
                 "configuration_problem": drf_serializers.CharField(allow_null=True),
             },
-        )
+        ),
+        description="200 when healthy, 503 (same body) when the database or configuration is not.",
     )
     def get(self, request):
         problem = provider_config_problem()
@@ -175,7 +181,10 @@ class CsrfTokenView(APIView):
 class NewConversationView(APIView):
     @extend_schema(
         request=serializers.NewConversationSerializer,
-        responses={201: serializers.ConversationSerializer},
+        responses={
+            201: serializers.NewConversationResponseSerializer,
+            **schema.errors(400, 401, 403, 415),
+        },
     )
     def post(self, request):
         data = serializers.NewConversationSerializer(data=request.data or {})
@@ -185,8 +194,8 @@ class NewConversationView(APIView):
             title=data.validated_data["title"],
             vehicle=data.validated_data.get("vehicle"),
         )
-        body = serializers.ConversationSerializer(conversation).data
-        body["conversation_id"] = str(conversation.pk)  # the seed's key
+        # `conversation_id` is the seed's key for the new id.
+        body = serializers.NewConversationResponseSerializer(conversation).data
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -195,15 +204,28 @@ class ConversationListView(ListAPIView):
 
     serializer_class = serializers.ConversationSerializer
 
+    @extend_schema(
+        parameters=[serializers.ConversationListQuerySerializer],
+        responses={
+            200: serializers.ConversationSerializer(many=True),
+            **schema.errors(400, 401),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
+        query = serializers.ConversationListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
         return selectors.conversations_for(
-            owner=owner_from_request(self.request, create=False),
-            search=self.request.query_params.get("q", "").strip()[:200],
+            owner=owner_from_request(self.request, create=False), search=query.validated_data["q"]
         )
 
 
 class ConversationDetailView(APIView):
-    @extend_schema(responses=serializers.ConversationSerializer)
+    @extend_schema(
+        responses={200: serializers.ConversationSerializer, **schema.errors(*schema.READ)}
+    )
     def get(self, request, conversation_id):
         conversation = selectors.conversation_for(
             owner=owner_from_request(request, create=False), conversation_id=conversation_id
@@ -212,7 +234,7 @@ class ConversationDetailView(APIView):
 
     @extend_schema(
         request=serializers.ConversationUpdateSerializer,
-        responses=serializers.ConversationSerializer,
+        responses={200: serializers.ConversationSerializer, **schema.errors(*schema.WRITE)},
     )
     def patch(self, request, conversation_id):
         data = serializers.ConversationUpdateSerializer(data=request.data)
@@ -225,7 +247,7 @@ class ConversationDetailView(APIView):
         )
         return Response(serializers.ConversationSerializer(conversation).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **schema.errors(401, 403, 404)})
     def delete(self, request, conversation_id):
         services.conversation_delete(
             owner=owner_from_request(request, create=False), conversation_id=conversation_id
@@ -239,7 +261,13 @@ class MessageListView(ListAPIView):
 
     serializer_class = serializers.MessageSerializer
 
-    @extend_schema(parameters=[serializers.MessageListQuerySerializer])
+    @extend_schema(
+        parameters=[serializers.MessageListQuerySerializer],
+        responses={
+            200: serializers.MessageSerializer(many=True),
+            **schema.errors(400, *schema.READ),
+        },
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -258,7 +286,7 @@ class MessageListView(ListAPIView):
 class MessageDetailView(APIView):
     """One message, e.g. a streamed answer by the `answer_id` its `meta` event announced."""
 
-    @extend_schema(responses=serializers.MessageSerializer)
+    @extend_schema(responses={200: serializers.MessageSerializer, **schema.errors(*schema.READ)})
     def get(self, request, message_id):
         message = selectors.message_for(
             owner=owner_from_request(request, create=False), message_id=message_id
@@ -267,7 +295,9 @@ class MessageDetailView(APIView):
 
 
 class ExportView(APIView):
-    @extend_schema(responses={(200, "text/markdown"): OpenApiResponse(description="Markdown")})
+    @extend_schema(
+        responses={(200, "text/markdown"): schema.MARKDOWN, **schema.errors(*schema.READ)}
+    )
     def get(self, request, conversation_id):
         conversation = selectors.conversation_for(
             owner=owner_from_request(request, create=False), conversation_id=conversation_id
@@ -288,7 +318,14 @@ class RegenerateView(APIView):
 
     throttle_classes = [ChatTurnThrottle]
 
-    @extend_schema(request=serializers.RegenerateRequestSerializer, responses={200: ChatResponse})
+    @extend_schema(
+        request=serializers.RegenerateRequestSerializer,
+        responses={
+            (200, "application/json"): ChatResponse,
+            (200, "text/event-stream"): schema.EVENT_STREAM,
+            **schema.errors(*schema.TURN),
+        },
+    )
     def post(self, request, conversation_id):
         data = serializers.RegenerateRequestSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
@@ -306,7 +343,11 @@ class FeedbackView(APIView):
 
     @extend_schema(
         request=serializers.FeedbackRequestSerializer,
-        responses={201: serializers.FeedbackSerializer, 200: serializers.FeedbackSerializer},
+        responses={
+            201: serializers.FeedbackSerializer,
+            200: serializers.FeedbackSerializer,
+            **schema.errors(*schema.WRITE),
+        },
     )
     def post(self, request, message_id):
         data = serializers.FeedbackRequestSerializer(data=request.data)
@@ -326,7 +367,10 @@ class FeedbackView(APIView):
 class TroubleCodeView(APIView):
     """Explain an OBD-II trouble code from the embedded knowledge."""
 
-    @extend_schema(responses=OpenApiResponse(description="Code information"))
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=CODE_PATTERN)],
+        responses={200: serializers.CodeInfoSerializer, **schema.errors(400)},
+    )
     def get(self, request, code):
         return Response(lookup_code(code).as_dict())
 
@@ -334,6 +378,6 @@ class TroubleCodeView(APIView):
 class VinView(APIView):
     """Decode a VIN: manufacturer, country, model years, check digit."""
 
-    @extend_schema(responses=OpenApiResponse(description="VIN information"))
+    @extend_schema(responses={200: serializers.VinInfoSerializer, **schema.errors(400)})
     def get(self, request, vin):
         return Response(decode_vin(vin).as_dict())
