@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 4
+# The second CI pass: the same suite on PostgreSQL and Redis (both on 127.0.0.1).
+SERVICES_ENV ?= DATABASE_URL=postgres://postgres@127.0.0.1:5432/carrepair REDIS_URL=redis://127.0.0.1:6379/1
 
-.PHONY: run test lint format check migrate superuser clean screenshots
+.PHONY: run serve test test-services lint format check migrate superuser clean screenshots audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +27,30 @@ run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+## serve: production server: uvicorn with $(WORKERS) workers, settings checked first.
+## Needs production settings in the environment or .env (DJANGO_ENV=production, see README).
+serve: $(VENV)/.runtime
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python -m uvicorn carrepair.asgi:application --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --no-access-log --no-proxy-headers
+
 ## test: install test requirements and run lint, migration check and the whole suite
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## test-services: the whole suite again on PostgreSQL + Redis (CI's second pass)
+test-services: $(VENV)/.dev
+	$(SERVICES_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+## audit: list known-vulnerable pinned packages (needs access to the PyPI/OSV advisory APIs)
+audit: $(VENV)/.dev
+	$(BIN)/pip install --quiet pip-audit
+	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt
 
 ## screenshots: the chat at desktop and phone sizes, light and dark, into test-artifacts/ (needs Chromium)
 screenshots: $(VENV)/.dev

@@ -141,7 +141,12 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 365  # an anonymous owner keeps their conver
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=PRODUCTION)
+# Production assumes HTTPS, terminated here or at a proxy (then set DJANGO_BEHIND_PROXY).
+# DJANGO_PLAIN_HTTP=true says, deliberately, that this instance serves plain HTTP (a production
+# build tried on 127.0.0.1, a benchmark): no HTTPS redirect, no secure-only cookies, no HSTS.
+PLAIN_HTTP = env.bool("DJANGO_PLAIN_HTTP", default=False)
+HTTPS = PRODUCTION and not PLAIN_HTTP
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 CSRF_FAILURE_VIEW = "chat.views.csrf_failure"
 
@@ -149,16 +154,15 @@ CSRF_FAILURE_VIEW = "chat.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Production assumes HTTPS (terminated here or at a proxy: set DJANGO_BEHIND_PROXY). Serving
-# plain HTTP on loopback, e.g. for a benchmark, needs DJANGO_SECURE_SSL_REDIRECT=false and
-# DJANGO_SECURE_COOKIES=false.
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
 # Asking browsers to preload HSTS is the site owner's call and slow to undo, so it stays opt-in
-# and `check --deploy` is not asked to nag about it.
+# and `check --deploy` is not asked to nag about it. Plain HTTP, when asked for, is deliberate.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+if PLAIN_HTTP:
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
 )
@@ -183,7 +187,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # collectstatic's target; production serves from it, development straight from static/.
-STATIC_ROOT = BASE_DIR / "staticfiles" if PRODUCTION else None
+STATIC_ROOT = (
+    env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles") if PRODUCTION else None
+)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
