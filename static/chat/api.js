@@ -98,6 +98,7 @@ export const api = {
     getJSON(
       `/api/conversations/${encodeURIComponent(id)}/messages?${new URLSearchParams({ limit, offset })}`,
     ),
+  message: (id) => getJSON(`/api/messages/${encodeURIComponent(id)}`),
   updateConversation: (id, body) =>
     sendJSON("PATCH", `/api/conversations/${encodeURIComponent(id)}`, body),
   deleteConversation: (id) => sendJSON("DELETE", `/api/conversations/${encodeURIComponent(id)}`),

@@ -171,6 +171,7 @@ async function runTurn(start, { question, text, retry } = {}) {
         reached = true;
         setConversation(data.conversation_id, data.title);
         if (question && data.question?.id) question.dataset.id = data.question.id;
+        answer.dataset.answerId = data.answer_id || "";
       } else if (event.name === "delta") {
         const follow = isNearBottom(list);
         streamed.appendData(data.text);
@@ -249,21 +250,20 @@ function fail(answer, error, message) {
   answer.stopRetryWait = waitBeforeRetry(retry, "Try again", error.retry_after);
 }
 
-// The server stores a stopped answer when it notices we hung up (at its next token). Fetch it
-// then, for its rendered HTML and its id (which feedback needs).
+// The server stores a stopped answer, under the id its `meta` event announced, when it notices
+// we hung up (at its next token). Fetch it then, for its rendered HTML and for feedback.
 async function syncStopped(answer) {
-  const id = conversationId();
+  const answerId = answer.dataset.answerId;
   for (const wait of [300, 1000, 2500]) {
     await new Promise((resolve) => setTimeout(resolve, wait));
-    if (!id || !answer.isConnected || answer.dataset.id || isBusy()) return;
+    if (!answerId || !answer.isConnected || answer.dataset.id || isBusy()) return;
     let last;
     try {
-      const { count } = await api.messages(id, { limit: 1 });
-      last = count ? (await api.messages(id, { limit: 1, offset: count - 1 })).results[0] : null;
+      last = await api.message(answerId);
     } catch {
-      return;
+      continue; // not stored yet (404), or the network hiccuped: try again shortly
     }
-    if (last?.role !== "assistant" || last.status !== "cancelled") continue;
+    if (last.status !== "cancelled") return;
     if (!answer.isConnected || isBusy() || answer.dataset.status !== "cancelled") return;
     answer.dataset.id = last.id;
     if (last.html) {
