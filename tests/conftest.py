@@ -63,3 +63,9 @@ def openai_settings(settings, fake_openai):
     settings.OPENAI_TIMEOUT = 2.0
     settings.OPENAI_MAX_RETRIES = 0
     return settings
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API leaves an event loop running in the main thread
+    for the rest of the session, where Django could no longer call an async view synchronously."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
