@@ -115,9 +115,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault(
         "TEST", {"NAME": str(Path(tempfile.gettempdir()) / f"carrepair-test-{os.getpid()}.sqlite3")}
     )
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool per worker process, kept under PostgreSQL's max_connections (100 by default) across
+    # all workers: when it is busy a request waits for a connection instead of failing.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_SIZE", default=20),
+        "timeout": 30,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

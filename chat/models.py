@@ -27,6 +27,8 @@ class Conversation(models.Model):
     owner_token = models.CharField(max_length=64, blank=True, db_index=True)
     title = models.CharField(max_length=120, blank=True)
     vehicle = models.JSONField(default=dict, blank=True)
+    # Kept with each question so the per-conversation limit costs the same at any length.
+    question_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
@@ -226,13 +227,17 @@ def _record_question(
     safety = triage(text).level
     with transaction.atomic():
         if conversation_id is None:
-            conversation = Conversation.objects.create(**owner.fields(), title=title_from(text))
+            conversation = Conversation.objects.create(
+                **owner.fields(), title=title_from(text), question_count=1
+            )
         else:
             conversation = conversation_for(owner=owner, conversation_id=conversation_id)
             _check_room_for_a_turn(conversation)
-            if not conversation.title:
-                conversation.title = title_from(text)
-            conversation.save(update_fields=["title", "updated_at"])
+            conversation.title = conversation.title or title_from(text)
+            count = conversation.question_count
+            conversation.question_count = F("question_count") + 1  # atomic in the database
+            conversation.save(update_fields=["title", "question_count", "updated_at"])
+            conversation.question_count = count + 1
         question = Message.objects.create(
             conversation=conversation,
             role=Message.Role.USER,
@@ -245,7 +250,7 @@ def _record_question(
 
 def _check_room_for_a_turn(conversation: Conversation) -> None:
     limit = settings.CHAT_MAX_TURNS_PER_CONVERSATION
-    if limit and conversation.messages.filter(role=Message.Role.USER).count() >= limit:
+    if limit and conversation.question_count >= limit:
         raise ConversationFull(
             f"This conversation has reached {limit} questions. Start a new conversation "
             "(the vehicle profile can be set again there)."
@@ -274,12 +279,23 @@ class _Turn:
 
     def ask(self, provider: Provider | None, *, stream: bool):
         self.provider = provider or get_provider()
+        turns = _context(self.conversation, self.question)
+        _release_database_connection()
         call = self.provider.stream if stream else self.provider.complete
         return call(
-            _context(self.conversation, self.question),
+            turns,
             tools=knowledge_tools(self.conversation.vehicle),
             vehicle=self.conversation.vehicle,
         )
+
+
+def _release_database_connection() -> None:
+    """Give the connection back while the model thinks (seconds). A PostgreSQL connection is a
+    server process, and 200 streams each holding one idle would exhaust max_connections; with
+    the pool it is reused by another request meanwhile. SQLite connections are only open files,
+    and closing the last one forces a WAL checkpoint, so they stay."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        connection.close()
 
 
 def _answer(conversation: Conversation, question: Message, provider: Provider | None) -> TurnResult:
