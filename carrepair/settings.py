@@ -109,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
+    # An SQLite connection is an open file: keep it for the life of the thread rather than
+    # reconnecting (and checkpointing the WAL on close) for every request.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     # Tests use a file, like production: an in-memory database shares one cache between
     # threads and fails concurrent writers with "table is locked" instead of queueing them.
     # One file per test run, so two runs side by side don't share it.
@@ -260,8 +263,10 @@ RATE_LIMIT_PREFIX = env.str("RATE_LIMIT_PREFIX", default="carrepair")
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is
 # ignored and the socket's address is the client's.
 TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
-# Under ASGI, chat turns wait on the model in these threads (per worker process).
+# Under ASGI, chat turns wait on the model in these threads (per worker process), and each
+# streamed answer is relayed by one of the stream threads.
 CHAT_WORKER_THREADS = env.int("CHAT_WORKER_THREADS", default=64)
+CHAT_STREAM_THREADS = env.int("CHAT_STREAM_THREADS", default=256)
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

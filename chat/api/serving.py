@@ -23,11 +23,14 @@ from functools import wraps
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 from django.http import StreamingHttpResponse
 
 _executor = ThreadPoolExecutor(
     max_workers=settings.CHAT_WORKER_THREADS, thread_name_prefix="chat-turn"
+)
+_stream_executor = ThreadPoolExecutor(
+    max_workers=settings.CHAT_STREAM_THREADS, thread_name_prefix="chat-stream"
 )
 _END = object()
 
@@ -51,15 +54,13 @@ def off_the_event_loop(view):
 
 def _with_fresh_connections(view, request, *args, **kwargs):
     # Django tidies database connections around each request on the request's own thread; a
-    # worker thread has to do its own. It closes them outright rather than keeping them for
-    # CONN_MAX_AGE: 64 idle threads per worker process, each holding a PostgreSQL connection,
-    # would soon exceed the server's max_connections. A connection costs a few ms; a turn waits
-    # on the model for hundreds.
+    # worker thread has to do the same (PostgreSQL connections go back to the pool, SQLite ones
+    # stay open with their thread).
     close_old_connections()
     try:
         return view(request, *args, **kwargs)
     finally:
-        connections.close_all()
+        close_old_connections()
 
 
 def event_stream(request, events: Iterator[str]) -> StreamingHttpResponse:
@@ -92,10 +93,10 @@ async def _pumped(events: Iterator[str]) -> AsyncIterator[str]:
             deliver(None, exc)
         finally:
             events.close()  # mid-stream this cancels the model call and keeps the partial answer
-            connections.close_all()
+            close_old_connections()
             deliver(_END)
 
-    threading.Thread(target=pump, name="chat-stream", daemon=True).start()
+    _stream_executor.submit(pump)
     try:
         while True:
             item, error = await queue.get()
