@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import OperationalError, connections
+from django.db import OperationalError, connection, connections
 
 from chat import services
 from chat.llm.base import ProviderError
@@ -134,3 +134,33 @@ def test_one_log_line_per_turn_without_message_text(token_api, caplog):
         assert field in line
     assert body["conversation_id"] in line
     assert "Janet" not in line and "P0420" not in line
+
+
+class TransactionWatchingProvider(OfflineProvider):
+    """Answers like the offline mechanic, noting whether a transaction was open at the time."""
+
+    def __init__(self):
+        self.in_transaction: list[bool] = []
+
+    def complete(self, turns, **kwargs):
+        self.in_transaction.append(connection.in_atomic_block)
+        return super().complete(turns, **kwargs)
+
+    def stream(self, turns, **kwargs):
+        self.in_transaction.append(connection.in_atomic_block)
+        yield from super().stream(turns, **kwargs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_transaction_is_open_while_the_model_answers():
+    owner = Owner(token="watcher")
+    provider = TransactionWatchingProvider()
+    result = services.conversation_reply(owner=owner, text="P0420", provider=provider)
+    stream = services.conversation_reply_stream(
+        owner=owner, conversation_id=result.conversation.pk, text="P0171", provider=provider
+    )
+    list(stream.events)
+    services.conversation_regenerate(
+        owner=owner, conversation_id=result.conversation.pk, provider=provider
+    )
+    assert provider.in_transaction == [False, False, False]
