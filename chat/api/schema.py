@@ -1,6 +1,10 @@
-"""How the project's authentication classes appear in the OpenAPI schema."""
+"""How the API appears in its OpenAPI schema: the authentication schemes, and the response
+shapes (errors, the event stream, Markdown) that no model serializer describes."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -30,10 +34,6 @@ class SessionScheme(OpenApiAuthenticationExtension):
 
 
 # --- Shapes the views return that no model serializer describes -------------------------------
-
-from drf_spectacular.types import OpenApiTypes  # noqa: E402
-from drf_spectacular.utils import OpenApiResponse, inline_serializer  # noqa: E402
-from rest_framework import serializers  # noqa: E402
 
 ErrorBody = inline_serializer(
     "Error",
