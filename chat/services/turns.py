@@ -1,4 +1,4 @@
-"""Use cases that write. Pages, API views and admin actions all come through here.
+"""Chat turns: a question in, an answer (or a recorded failure) out.
 
 One chat turn (see DESIGN.md): a short transaction stores the question; the provider is called
 outside any transaction; a second short transaction stores the answer, or the failure. The
@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -22,19 +21,19 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
 from chat.errors import ConversationFull, InvalidMessage, NothingToRegenerate
-from chat.knowledge import InvalidVin, decode_vin, triage
+from chat.knowledge import triage
 from chat.llm import get_provider
 from chat.llm.base import Provider, ProviderError, Reply, ToolCall, Turn
 from chat.llm.tools import knowledge_tools
-from chat.models import Conversation, Feedback, Message
+from chat.models import Conversation, Message
 from chat.owners import Owner
 from chat.prompts import SYSTEM_PROMPT, vehicle_context
 from chat.rendering import render_markdown
-from chat.selectors import conversation_for, history_window, message_for
+from chat.selectors import conversation_for, history_window
+from chat.services.conversations import title_from
 
 logger = logging.getLogger("chat.turn")
 
-TITLE_LENGTH = 60
 _SEVERITY = {Message.Safety.OK: 0, Message.Safety.CAUTION: 1, Message.Safety.STOP: 2}
 
 
@@ -75,83 +74,6 @@ class TurnStream:
     question: Message
     events: Iterator[TextDelta | ToolUsed | TurnFinished | TurnFailed]
     answer_id: uuid.UUID  # where the answer will be stored, whatever the outcome
-
-
-# --- Conversations ---------------------------------------------------------------------------
-
-
-def title_from(text: str) -> str:
-    """A conversation title from its first question: one line, cut at a word."""
-    words = " ".join(text.split())
-    if len(words) <= TITLE_LENGTH:
-        return words
-    return words[:TITLE_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
-
-
-def conversation_start(
-    *, owner: Owner, title: str = "", vehicle: Mapping[str, Any] | None = None
-) -> Conversation:
-    return Conversation.objects.create(
-        **owner.fields(), title=title.strip()[:120], vehicle=vehicle_profile(vehicle or {})
-    )
-
-
-def conversation_update(
-    *,
-    owner: Owner,
-    conversation_id: uuid.UUID | str,
-    title: str | None = None,
-    vehicle: Mapping[str, Any] | None = None,
-) -> Conversation:
-    """Rename a conversation and/or replace its vehicle profile."""
-    conversation = conversation_for(owner=owner, conversation_id=conversation_id)
-    if title is not None:
-        conversation.title = title.strip()[:120]
-    if vehicle is not None:
-        conversation.vehicle = vehicle_profile(vehicle)
-    conversation.save(update_fields=["title", "vehicle", "updated_at"])
-    return conversation
-
-
-def vehicle_profile(vehicle: Mapping[str, Any]) -> dict[str, Any]:
-    """The profile as stored: empty fields dropped, and what the VIN says filled in where the
-    owner left it blank (make, and the newest model year the VIN allows)."""
-    profile = {key: value for key, value in vehicle.items() if value not in (None, "")}
-    if "vin" in profile:
-        try:
-            info = decode_vin(profile["vin"])
-        except InvalidVin:
-            return profile
-        if "make" not in profile and not info.manufacturer.startswith("Unknown"):
-            profile["make"] = info.manufacturer
-        if "year" not in profile and info.model_years:
-            profile["year"] = info.model_years[0]
-    return profile
-
-
-def conversations_claim(*, token: str, user_id: int) -> int:
-    """Give an anonymous session's conversations to the account it just logged in to."""
-    return Conversation.objects.filter(user__isnull=True, owner_token=token).update(
-        user_id=user_id, owner_token=""
-    )
-
-
-def conversation_delete(*, owner: Owner, conversation_id: uuid.UUID | str) -> None:
-    conversation_for(owner=owner, conversation_id=conversation_id).delete()
-
-
-def feedback_set(
-    *, owner: Owner, message_id: uuid.UUID | str, rating: int, comment: str = ""
-) -> tuple[Feedback, bool]:
-    """Rate an answer. One rating per answer: a second call replaces the first (a thumbs-up
-    first, a comment later). Returns the feedback and whether it is new."""
-    message = message_for(owner=owner, message_id=message_id)
-    return Feedback.objects.update_or_create(
-        message=message, defaults={"rating": rating, "comment": comment.strip()}
-    )
-
-
-# --- Chat turns ------------------------------------------------------------------------------
 
 
 def conversation_reply(
