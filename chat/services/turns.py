@@ -294,6 +294,7 @@ def _record_reply(turn: _Turn, reply: Reply) -> tuple[Message, list[Message]]:
     ]
     answer = Message(
         id=turn.answer_id,
+        created_at=timezone.now(),  # replaced on save; set for an answer never saved
         conversation=conversation,
         role=Message.Role.ASSISTANT,
         content=reply.text,
@@ -324,6 +325,7 @@ def _record_unfinished(
     """Store a failed or stopped answer, with whatever text had arrived."""
     answer = Message(
         id=turn.answer_id,
+        created_at=timezone.now(),  # replaced on save; set for an answer never saved
         conversation=turn.conversation,
         role=Message.Role.ASSISTANT,
         status=status,

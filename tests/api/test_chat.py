@@ -8,7 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from chat import services
 from chat.models import Conversation, Message
+from chat.owners import Owner
 from tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +177,16 @@ def test_provider_misconfiguration_is_a_clear_503(api, settings):
     assert error["code"] == "provider_misconfigured"
     assert "OPENAI_API_KEY" in error["message"]
     assert Message.objects.filter(role="user", content="P0300").exists()
+
+
+def test_conversation_deleted_while_streaming_ends_cleanly(token_api, user):
+    response = token_api.post(
+        "/api/chat", {"message": "P0300 please", "stream": True}, format="json"
+    )
+    content = iter(response.streaming_content)
+    meta = next(content).decode()
+    conversation_id = json.loads(meta.split("data: ", 1)[1])["conversation_id"]
+    services.conversation_delete(owner=Owner(user_id=user.pk), conversation_id=conversation_id)
+    rest = b"".join(content).decode()
+    assert "event: done" in rest
+    assert not Message.objects.filter(conversation_id=conversation_id).exists()
