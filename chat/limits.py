@@ -89,11 +89,29 @@ def _redis_client():
 
 
 def _increment_in_database(keys: list[str], windows: list[int]) -> list[int]:
+    counters = RateCounter.objects.filter(key__in=keys)
+    try:
+        with transaction.atomic():
+            # The usual case, every counter of this window exists: one UPDATE for all of them.
+            if counters.update(count=F("count") + 1) < len(keys):
+                raise _CounterMissing  # rolls the UPDATE back
+            return _counts(counters, keys)
+    except _CounterMissing:
+        pass
+    # The first request of a window: counter by counter, creating what is missing.
     with transaction.atomic():
         for key, window in zip(keys, windows, strict=True):
             if not RateCounter.objects.filter(key=key).update(count=F("count") + 1):
                 _create_counter(key, window)
-        counts = dict(RateCounter.objects.filter(key__in=keys).values_list("key", "count"))
+        return _counts(counters, keys)
+
+
+class _CounterMissing(Exception):
+    pass
+
+
+def _counts(counters, keys: list[str]) -> list[int]:
+    counts = dict(counters.values_list("key", "count"))
     return [counts[key] for key in keys]
 
 
