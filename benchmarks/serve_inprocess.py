@@ -83,7 +83,19 @@ def _seeded(owner, size: int):
         ],
         batch_size=500,
     )
+    _refresh_planner_statistics()
     return conversation
+
+
+def _refresh_planner_statistics() -> None:
+    """What autovacuum does for a live PostgreSQL database: without fresh statistics right after
+    a bulk load, the planner sorts the whole conversation instead of reading the newest rows
+    from the index."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE chat_message")
 
 
 def _turn(owner, conversation, provider, *, count_queries: bool = False) -> tuple[float, int]:
