@@ -123,7 +123,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # all workers: when it is busy a request waits for a connection instead of failing.
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1,
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=4),
         "max_size": env.int("DATABASE_POOL_SIZE", default=20),
         "timeout": 30,
     }
