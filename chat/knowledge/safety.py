@@ -168,6 +168,12 @@ _ENGINE_BAY = (
 _NEAR = r"[^.!?]{0,40}"  # within the same clause
 
 
+_HV_CAR = r"(?:hybrids?|evs?|bevs?|phevs?|electric (?:car|vehicle)s?|prius|tesla|leaf)"
+_HV_PART = r"(?:batter(?:y|ies)|inverter|cables?|wiring|motor|contactors?|service plug|pack)"
+_HV_WORK = (
+    r"(?:replac\w*|repair\w*|fix\w*|work(?:ing)? on|remov\w*|disconnect\w*|open\w*|rebuild\w*)"
+)
+
 _PROCEDURES = ("airbag", "high_voltage", "jacking", "radiator_cap", "jump_start")
 _STOP_ADVISED = Hazard(
     "stop_advised",
@@ -335,9 +341,10 @@ _RULES = (
         "high_voltage",
         # "Circuit High Voltage" in a sensor code's name is about a signal, not a hybrid.
         r"(?<!circuit )(?<!sensor )(?<!switch )\bhigh[- ]voltage\b",
-        r"\bhybrids?\b",
-        r"\b(?:ev|bev|phev)s?\b",
-        r"\belectric (?:car|vehicle)s?\b",
+        # A hybrid or an EV is only a hazard around its high-voltage parts: "EV range drops in
+        # winter" or "which hybrid should I buy" needs no warning.
+        rf"\b{_HV_CAR}\b[^.!?]{{0,40}}\b{_HV_PART}\b",
+        rf"\b{_HV_WORK}\b[^.!?]{{0,40}}\b{_HV_CAR}\b",
         r"\borange (?:cables?|wires?|wiring|connectors?|leads?)\b",
         r"\btraction battery\b",
         r"\binverter\b",

@@ -88,6 +88,9 @@ def test_hazards(text, level, key):
         "my gas mileage dropped",
         "the temperature gauge stays low all winter",
         "there's a drip under the car, is it coolant?",
+        "what is the best hybrid car to buy",
+        "my EV range drops in winter",
+        "how do I charge my electric car at home",
         "",
     ],
 )
