@@ -10,6 +10,11 @@ from __future__ import annotations
 from http import HTTPStatus
 
 
+def error_body(code: str, message: str, **extra) -> dict:
+    """The JSON body of every API error: ``{"error": {"code", "message", ...}, "detail"}``."""
+    return {"error": {"code": code, "message": message, **extra}, "detail": message}
+
+
 class ChatError(Exception):
     """Base for every error a user may see. ``message`` is safe to show as-is."""
 

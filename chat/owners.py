@@ -44,10 +44,6 @@ class Owner:
             return f"user:{self.user_id}"
         return "anon:" + hashlib.sha256(self.token.encode()).hexdigest()[:16]
 
-    @property
-    def label(self) -> str:
-        return f"user:{self.user_id}" if self.user_id is not None else "anonymous"
-
 
 def owner_from_request(request, *, create: bool = True) -> Owner:
     """The owner behind a page or API request (DRF requests proxy ``user`` and ``session``).

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from chat import selectors
+from chat.errors import error_body
 from chat.llm import provider_config_problem, selected_provider_name
 from chat.models import Message
 from chat.owners import owner_from_request
@@ -67,8 +68,7 @@ def setup_help(request, status: int = HTTPStatus.OK):
 def _error(request, status: HTTPStatus, message: str):
     if request.path.startswith("/api/"):
         code = status.phrase.lower().replace(" ", "_")
-        body = {"error": {"code": code, "message": message}, "detail": message}
-        return JsonResponse(body, status=status)
+        return JsonResponse(error_body(code, message), status=status)
     return render(request, "chat/error.html", {"message": message}, status=status)
 
 

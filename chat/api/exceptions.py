@@ -13,12 +13,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from chat.errors import ChatError, InvalidLookup
+from chat.errors import ChatError, InvalidLookup, error_body
 from chat.knowledge import InvalidCode, InvalidVin
-
-
-def _body(code: str, message: str, **extra) -> dict:
-    return {"error": {"code": code, "message": message, **extra}, "detail": message}
 
 
 def exception_handler(exc, context):
@@ -33,7 +29,9 @@ def exception_handler(exc, context):
         if exc.retry_after is not None:
             extra["retry_after"] = exc.retry_after
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-        return Response(_body(exc.code, exc.message, **extra), status=exc.status, headers=headers)
+        return Response(
+            error_body(exc.code, exc.message, **extra), status=exc.status, headers=headers
+        )
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
@@ -47,7 +45,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         first = _first_message(fields)
-        response.data = _body("invalid", first, fields=fields)
+        response.data = error_body("invalid", first, fields=fields)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
@@ -66,7 +64,7 @@ def exception_handler(exc, context):
                 if exc.wait
                 else "Too many questions."
             )
-        response.data = _body(str(code), message)
+        response.data = error_body(str(code), message)
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and "Retry-After" in response:
         response.data["error"]["retry_after"] = int(response["Retry-After"])
     return response

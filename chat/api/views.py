@@ -22,6 +22,7 @@ from chat.api.serving import event_stream
 from chat.api.throttles import ChatTurnThrottle
 from chat.knowledge import decode_vin, lookup_code
 from chat.llm import provider_config_problem, selected_provider_name
+from chat.llm.offline import OfflineProvider
 from chat.owners import owner_from_request
 from chat.services import TextDelta, ToolUsed, TurnFailed, TurnFinished, TurnResult, TurnStream
 
@@ -155,7 +156,7 @@ class StatusView(APIView):
         problem = provider_config_problem()
         database = "ok" if selectors.database_ok() else "unreachable"
         provider = selected_provider_name()
-        model = settings.OPENAI_MODEL if provider == "openai" else "embedded-mechanic"
+        model = settings.OPENAI_MODEL if provider == "openai" else OfflineProvider.model
         healthy = database == "ok" and problem is None
         return Response(
             {

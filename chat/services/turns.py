@@ -22,6 +22,7 @@ from django.utils.html import escape, linebreaks
 
 from chat.errors import ConversationFull, InvalidMessage, NothingToRegenerate
 from chat.knowledge import triage
+from chat.knowledge.safety import LEVELS
 from chat.llm import get_provider
 from chat.llm.base import Provider, ProviderError, Reply, ToolCall, Turn
 from chat.llm.tools import knowledge_tools
@@ -33,8 +34,6 @@ from chat.selectors import conversation_for, history_window
 from chat.services.conversations import title_from
 
 logger = logging.getLogger("chat.turn")
-
-_SEVERITY = {Message.Safety.OK: 0, Message.Safety.CAUTION: 1, Message.Safety.STOP: 2}
 
 
 @dataclass(frozen=True)
@@ -270,7 +269,7 @@ def _stream_answer(
 
 def _safety(question: Message, text: str) -> str:
     reply_level = triage(text, reply=True).level if text else Message.Safety.OK
-    return max(question.safety, reply_level, key=lambda level: _SEVERITY[level])
+    return max(question.safety, reply_level, key=LEVELS.index)
 
 
 def _elapsed_ms(started: float) -> int:
