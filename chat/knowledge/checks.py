@@ -73,6 +73,20 @@ _RULES = (
         "If the plugs, coils and injectors are good, do a compression or leak-down test.",
     ),
     _rule(
+        r"Reductant|Diesel Exhaust Fluid|\bSCR\b|NOx Exceedence|NOx Catalyst",
+        "diesel exhaust fluid (AdBlue/DEF) and SCR",
+        "Act soon: with exhaust-fluid faults most diesels count down to reduced power or a "
+        "no-restart; the dash shows the distance left.",
+        "Check the exhaust-fluid (AdBlue/DEF) level and top up with fresh fluid from a sealed "
+        "container (ISO 22241); never add water or anything else.",
+        "Look for white crystals around the filler, tank, lines and dosing injector: they mean a "
+        "leak or a blocked injector.",
+        "In frost the fluid freezes (about -11 °C / 12 °F) and the tank and line heaters must "
+        "thaw it, so heater faults show up in winter.",
+        "Have the fluid's strength (32.5 % urea, refractometer) and the NOx sensors checked "
+        "before anyone replaces the SCR catalyst.",
+    ),
+    _rule(
         r"Catalyst",
         "catalytic converter",
         "Not an emergency: the car drives normally but will fail an emissions test.",

@@ -207,6 +207,7 @@ _PHRASES = (
     (re.compile(r"\bair[ -]?con(?:dition(?:ing|er)?)?\b"), " ac "),
     (re.compile(r"\b(?:check engine|engine management|engine)(?: warning)? light\b"), " cel "),
     (re.compile(r"\bcheck engine\b"), " cel "),
+    (re.compile(r"\bad+[ -]?blue\b|\bdiesel exhaust fluid\b"), " adblue "),
     # "Turns over" means the starter spins the engine; alone, "turn" would suggest steering.
     (re.compile(r"\bturn(?:s|ing|ed)? over\b"), " crank "),
 )

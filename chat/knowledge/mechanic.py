@@ -155,8 +155,9 @@ def _code_section(info: CodeInfo, make: str) -> str:
         facts.append(f"- **Meaning:** set by the maker, not SAE ({whose}), so I won't guess at it.")
     elif not info.meaning:
         facts.append(
-            "- **Meaning:** SAE reserves this code, but it isn't in my table of generic meanings; "
-            "look it up in the service information for your vehicle."
+            "- **Meaning:** the number is in SAE's generic range, but its meaning isn't in my "
+            "table (it may be a recent addition to the standard, or unassigned); look it up in "
+            "the service information for your vehicle."
         )
     hint = _location_hint(info.meaning or "")
     if hint:

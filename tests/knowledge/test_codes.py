@@ -47,6 +47,11 @@ def test_invalid_code_is_a_value_error():
         ("part AP04201 and number P04200 are not codes", []),
         ("P4420 has an impossible second digit", []),
         ("no codes here, just a 2012 Civic", []),
+        ("my 1998 Mazda B2000 won't start", []),
+        ("mazda b2300 shows P0340", ["P0340"]),
+        ("the B2600 pickup idles rough", []),
+        ("airbag light, code B0020 and B0028", ["B0020", "B0028"]),
+        ("Mazda 3 with code B1318", ["B1318"]),
         ("", []),
     ],
 )

@@ -175,6 +175,11 @@ def test_load_guides_rejects_invalid_json(tmp_path):
     ("text", "expected"),
     [
         ("car clicks when i turn the key", "starting-clicks-no-start"),
+        ("adblue warning says no start in 300 miles", "light-adblue-def"),
+        ("add blue light came on in my transit", "light-adblue-def"),
+        ("DEF light came on in my ram 2500", "light-adblue-def"),
+        ("my golf has the EPC light on and no power", "light-epc"),
+        ("epc lite on audi a4", "light-epc"),
         ("just a rapid clicking noise and it won't start", "starting-clicks-no-start"),
         ("engine turns over but wont start", "starting-cranks-no-start"),
         ("it cranks and cranks but never fires", "starting-cranks-no-start"),
