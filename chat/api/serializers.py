@@ -139,6 +139,9 @@ class CodeInfoSerializer(serializers.Serializer):
     scope = serializers.CharField()
     subsystem = serializers.CharField()
     meaning = serializers.CharField(allow_null=True)
+    note = serializers.CharField(
+        required=False, help_text="Where a maker uses this generic number with its own meaning."
+    )
     details = CodeDetailsSerializer(required=False)
 
 

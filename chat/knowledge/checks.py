@@ -87,7 +87,16 @@ _RULES = (
         "before anyone replaces the SCR catalyst.",
     ),
     _rule(
-        r"Catalyst",
+        # The aftertreatment fuel injector and supply burn fuel in the exhaust to clean the filter.
+        r"Particulate|Exhaust Aftertreatment Fuel",
+        "diesel particulate filter",
+        "Don't ignore it: a blocked filter ends in limp mode and a costly replacement.",
+        "Let it regenerate: 20-30 minutes at a steady motorway speed.",
+        "Check the DPF pressure sensor and its hoses (split or blocked hoses give false readings).",
+        "Find the cause of the soot: EGR, injectors or lots of short trips.",
+    ),
+    _rule(
+        r"Catalyst|NOx Trap|NOx Adsorber",
         "catalytic converter",
         "Not an emergency: the car drives normally but will fail an emissions test.",
         "Fix any misfire or fuel-mixture faults first; they damage catalysts and upset this test.",
@@ -146,7 +155,7 @@ _RULES = (
         "makes the engine run rich.",
     ),
     _rule(
-        r"Hybrid|High Voltage System|DC/DC|Drive Motor",
+        r"Hybrid|High Voltage|DC/DC|Drive Motor|Battery Charger|14 Volt Power Module",
         "hybrid system",
         "High-voltage system: don't touch the orange cables; leave it to a hybrid-trained "
         "technician.",
@@ -174,7 +183,7 @@ _RULES = (
         "Replace the sensor only after ruling those out.",
     ),
     _rule(
-        r"Mass or Volume Air Flow",
+        r"Mass or Volume Air Flow|Air Filter and MAF",
         "mass air flow (MAF) sensor",
         _DRIVABLE,
         "Check the air filter and the intake duct after the MAF for cracks or loose clamps.",
@@ -212,7 +221,8 @@ _RULES = (
         "codes are stored.",
     ),
     _rule(
-        r"Thermostat|Coolant Temperature|Cooling System|Coolant Pump",
+        r"Thermostat|Coolant Temperature|Cooling System|Coolant Pump|Coolant Level|Coolant Flow|"
+        r"Coolant Bypass|Coolant Degassing",
         "engine coolant temperature / thermostat",
         "Not an emergency, but fuel economy and heater output suffer; watch the temperature gauge.",
         "Check the coolant level with the engine cold.",
@@ -231,7 +241,7 @@ _RULES = (
         "Measure the sensor resistance against the temperature chart in the service information.",
     ),
     _rule(
-        r"Throttle|Pedal Position",
+        r"Throttle|Pedal Position|Diesel Intake Air Flow Control",
         "throttle / accelerator pedal",
         "The engine may go into reduced-power (limp) mode: drive carefully and get it checked.",
         "Inspect and clean the throttle body (carbon around the plate), then do the idle or "
@@ -264,7 +274,7 @@ _RULES = (
         "Check the wiring and connectors on the plugs.",
     ),
     _rule(
-        r"Injector|Injection|Contribution",
+        r"Injector|Injection|Contribution|Air-Fuel Ratio Imbalance|Cylinder \d+ - Fuel Trim",
         "fuel injector",
         "Drive gently: a faulty injector causes misfires.",
         "Check the injector connector and wiring; measure its resistance against spec.",
@@ -289,20 +299,13 @@ _RULES = (
         "Listen for the pump running for a minute or two after a cold start.",
     ),
     _rule(
-        r"Turbo|Super Charger|\bBoost\b|Wastegate",
+        r"Turbo|Super Charger|\bBoost\b|Wastegate|Charge Air Cooler Bypass|"
+        r"Exhaust Pressure Control|Exhaust Pressure Regulator",
         "turbo / boost",
         "Expect reduced power; avoid hard acceleration until it is fixed.",
         "Check the boost hoses and intercooler pipes for splits and loose clamps.",
         "Check the wastegate or vane actuator: its vacuum line, solenoid and free movement.",
         "Check the boost sensor and wiring, then the turbo itself (shaft play, oil leaks).",
-    ),
-    _rule(
-        r"Particulate",
-        "diesel particulate filter",
-        "Don't ignore it: a blocked filter ends in limp mode and a costly replacement.",
-        "Let it regenerate: 20-30 minutes at a steady motorway speed.",
-        "Check the DPF pressure sensor and its hoses (split or blocked hoses give false readings).",
-        "Find the cause of the soot: EGR, injectors or lots of short trips.",
     ),
     _rule(
         r"Fuel Level",
@@ -313,7 +316,17 @@ _RULES = (
         "The sender in the tank wears: replace it if the reading jumps.",
     ),
     _rule(
-        r"Fuel Rail|Fuel Pressure|Fuel Pump|Fuel Volume|Fuel Delivery|Fuel Shutoff",
+        r"Water in Fuel",
+        "water in the fuel (diesel)",
+        "Drain the water soon: it damages the high-pressure pump and injectors.",
+        "Drain the fuel filter's water separator (a drain screw or tap under the filter).",
+        "Replace the fuel filter if it is due or the water keeps coming back.",
+        "If there is a lot of water, suspect the last fill-up and keep the receipt.",
+        "Check the water-in-fuel sensor's connector if the light stays on after draining.",
+    ),
+    _rule(
+        r"Fuel Rail|Fuel Pressure|Fuel Pump|Fuel Volume|Fuel Delivery|Fuel Shutoff|"
+        r"Low Pressure Fuel|Fuel System Over Pressure",
         "fuel delivery",
         "The engine may stall or lack power: fix it before a long trip.",
         "Measure fuel pressure with a gauge and compare it with spec.",
@@ -370,7 +383,7 @@ _RULES = (
         "Keys and modules may need programming with a dealer-level tool.",
     ),
     _rule(
-        r"Cruise|Brake Switch",
+        r"Cruise|Brake Switch|Brake Pedal Switch",
         "cruise control / brake switch",
         "Check that the brake lights work: the same switch usually drives them.",
         "Check the brake light switch at the pedal: adjustment and connector.",
@@ -394,7 +407,7 @@ _RULES = (
         "Ask a dealer about software updates and service bulletins for this code.",
     ),
     _rule(
-        r"Cylinder Deactivation",
+        r"Cylinder Deactivation|Cylinder \d+ (?:Deactivation|Exhaust Valve)",
         "cylinder deactivation",
         _DRIVABLE,
         "Check the oil level and that the oil is the specified grade.",
@@ -410,7 +423,36 @@ _RULES = (
         "Look for carbon sticking the runner flaps.",
     ),
     _rule(
-        r"Wheel Speed",
+        r"Engine Oil Level|Engine Oil Deteriorated|Engine Oil Quality",
+        "engine oil level",
+        "Check the oil before driving further: running low on oil destroys an engine.",
+        "Check the oil on the dipstick, engine off on level ground after a few minutes.",
+        "Top up with the grade the manual specifies, to between the marks, not above.",
+        "If it is overfull or smells of fuel, have it changed: fuel in the oil thins it.",
+        "Check the oil level sensor's connector if the dipstick reading is fine.",
+    ),
+    _rule(
+        r"Brake Booster|Brake Assist Vacuum|Vacuum Pump|Vacuum Reservoir|Brake Temperature",
+        "brake assist",
+        "The brake pedal may need much more effort: if it feels hard, low or soft, stop and have "
+        "it towed.",
+        "Press the brake pedal with the engine off a few times, hold it, start the engine: the "
+        "pedal should sink slightly as assist arrives.",
+        "Listen for a hiss and check the booster's vacuum hose and check valve for splits.",
+        "On diesels and turbo petrols, check the vacuum pump and its oil feed and connector.",
+        "If a brake is running hot, check for a sticking caliper or handbrake before driving on.",
+    ),
+    _rule(
+        r"Inlet Control|Outlet Control|TCS Control|\bABS\b|Stability System|Stop Lamp",
+        "ABS / stability control",
+        "Normal brakes still work, but ABS and stability control may be off: leave extra "
+        "distance, and stop if the red brake warning light is on too.",
+        "Check the brake fluid level and the ABS fuses and relays.",
+        "Check the battery voltage: ABS modules log faults when it dips.",
+        "Have the ABS module's own codes and live data read with an ABS-capable scan tool.",
+    ),
+    _rule(
+        r"Wheel Speed|Tone Wheel",
         "ABS wheel speed sensor",
         "Normal brakes still work, but ABS and stability control may be off: drive with care.",
         "Inspect the sensor and its cable at that wheel for damage and corrosion.",
@@ -434,7 +476,7 @@ _RULES = (
         "Check the wiring to the power steering module.",
     ),
     _rule(
-        r"Deployment|Restraint",
+        r"Deployment|Restraint|Occupant|Seatbelt",
         "airbag (SRS)",
         "The airbags may not deploy in a crash: get it fixed soon.",
         "Disconnect the battery and wait at least 10 minutes before touching any airbag part.",
@@ -451,6 +493,9 @@ _RULES = (
         "Check its 5-volt reference and ground before replacing the sensor.",
     ),
 )
+
+_HYBRID_AREAS = ("P0A", "P0B", "P0C", "P0D")
+_HYBRID = next(advice for _, advice in _RULES if advice.topic == "hybrid system")
 
 _TRANSMISSION = Advice(
     "transmission",
@@ -511,6 +556,8 @@ def advice_for(info: CodeInfo) -> Advice:
     for pattern, advice in _RULES:
         if pattern.search(meaning):
             return _with_circuit_check(advice, meaning)
+    if info.code[:3] in _HYBRID_AREAS:
+        return _with_circuit_check(_HYBRID, meaning)
     return _UNKNOWN
 
 

@@ -17,6 +17,9 @@ from typing import Any
 
 DATA_DIR = Path(__file__).parent / "data"
 DATA_FILE = DATA_DIR / "dtc_generic.json"
+# Generic code numbers that a large maker uses with a meaning of its own (GM's C0035 is a wheel
+# speed sensor circuit, not the SAE meaning): the answer names both rather than pick one.
+NOTES_FILE = DATA_DIR / "dtc_notes.json"
 # Repair details for the most common generic codes, split over a few files by code range.
 DETAILS_GLOB = "dtc_details_*.json"
 SEVERITIES = ("low", "moderate", "high", "severe")
@@ -53,10 +56,11 @@ _POWERTRAIN_AREAS = {
     "7": "transmission",
     "8": "transmission",
     "9": "transmission",
-    # Hybrid propulsion is P0A-P0C only: P2A is fuel and air metering again.
+    # Hybrid propulsion is P0A-P0D only: P2A is fuel and air metering again.
     "A": "hybrid propulsion",
     "B": "hybrid propulsion",
     "C": "hybrid propulsion",
+    "D": "hybrid propulsion",
 }
 
 _NETWORK_AREAS = {
@@ -95,10 +99,13 @@ class CodeInfo:
     subsystem: str
     meaning: str | None
     details: CodeDetails | None = None
+    note: str | None = None  # where a maker uses this generic number with its own meaning
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-serialisable form, as returned by the API and the model tool."""
         data = asdict(self)
+        if self.note is None:
+            data.pop("note")
         if self.details is None:
             data.pop("details")
         else:
@@ -175,9 +182,12 @@ def _powertrain_area(owner: str, area: str) -> str:
         if area in "0123":
             return "manufacturer-controlled powertrain area"
         return "cylinder deactivation" if area == "4" else reserved
-    if owner == "2" and area == "A":
+    if owner == "2" and area in "ABCDEF":
+        # P2A-P2F hold later additions: air-fuel sensors, NOx exceedence and the like.
         return _POWERTRAIN_AREAS["0"]
-    if area not in _POWERTRAIN_AREAS or (owner != "0" and area in "ABC"):
+    if owner == "2" and area == "2":
+        return _POWERTRAIN_AREAS["1"]  # P22xx: NOx sensors, turbo, barometric pressure
+    if area not in _POWERTRAIN_AREAS or (owner != "0" and area in "ABCD"):
         return "manufacturer-controlled powertrain area" if owner == "1" else reserved
     if owner == "1":
         return f"{_POWERTRAIN_AREAS[area]} (by the usual layout; the maker may differ)"
@@ -188,6 +198,13 @@ def _powertrain_area(owner: str, area: str) -> str:
 def generic_meanings() -> dict[str, str]:
     """The shipped table of generic code meanings, read from disk on first use."""
     with DATA_FILE.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def maker_notes() -> dict[str, str]:
+    """Notes on generic code numbers that some makers use with a meaning of their own."""
+    with NOTES_FILE.open(encoding="utf-8") as handle:
         return json.load(handle)
 
 
@@ -233,4 +250,5 @@ def lookup_code(code: str) -> CodeInfo:
         subsystem=subsystem_of(code),
         meaning=generic_meanings().get(code) if generic else None,
         details=code_details().get(code) if generic else None,
+        note=maker_notes().get(code) if generic else None,
     )

@@ -159,6 +159,8 @@ def _code_section(info: CodeInfo, make: str) -> str:
             "table (it may be a recent addition to the standard, or unassigned); look it up in "
             "the service information for your vehicle."
         )
+    if info.note:
+        facts.append(f"- **Note:** {info.note}")
     hint = _location_hint(info.meaning or "")
     if hint:
         facts.append(f"- **Good to know:** {hint}")

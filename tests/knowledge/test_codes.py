@@ -109,6 +109,14 @@ def test_generic_or_manufacturer_specific(code, generic):
         ("P0A80", "Powertrain", "hybrid propulsion"),
         ("P0B00", "Powertrain", "hybrid propulsion"),
         ("P2A00", "Powertrain", "fuel and air metering and auxiliary emission controls"),
+        ("P2BAD", "Powertrain", "fuel and air metering and auxiliary emission controls"),
+        ("P2200", "Powertrain", "fuel and air metering"),
+        ("P0D21", "Powertrain", "hybrid propulsion"),
+        (
+            "C0031",
+            "Chassis",
+            "brakes and stability control (ABS wheel speed sensors, traction control)",
+        ),  # noqa: E501
         ("P3400", "Powertrain", "cylinder deactivation"),
         ("U0001", "Network", "network electrical (the data bus itself)"),
         ("U0100", "Network", "network communication (lost communication with a module)"),
@@ -155,10 +163,39 @@ def test_manufacturer_codes_say_their_area_is_only_the_usual_layout():
         ("P2187", "System Too Lean at Idle (Bank 1)"),
         ("U0100", 'Lost Communication With ECM/PCM "A"'),
         ("U0121", "Lost Communication With Anti-Lock Brake System (ABS) Control Module"),
+        ("P20EE", "SCR NOx Catalyst Efficiency Below Threshold (Bank 1)"),
+        ("P203F", "Reductant Level Too Low"),
+        ("P242F", "Diesel Particulate Filter Restriction - Ash Accumulation (Bank 1)"),
+        ("P2BAD", "NOx Exceedence - Root Cause Unknown"),
+        ("P0A7F", "Hybrid Battery Pack Deterioration"),
+        ("P0AA6", "Hybrid Battery Voltage System Isolation Fault"),
+        ("U0111", 'Lost Communication With Battery Energy Control Module "A"'),
+        ("C0031", "Left Front Wheel Speed Sensor"),
+        ("C0040", 'Brake Pedal Switch "A"'),
     ],
 )
 def test_known_meanings(code, meaning):
     assert lookup_code(code).meaning == meaning
+
+
+def test_maker_usage_of_a_generic_number_is_noted_not_chosen():
+    info = lookup_code("c0035")
+    assert info.meaning == "Right Front Wheel Speed Sensor Supply"  # SAE J2012
+    assert "GM vehicles" in info.note and "Left Front Wheel Speed Sensor Circuit" in info.note
+    assert info.as_dict()["note"] == info.note
+    # The current standard's meaning of C0045 isn't on file, but GM's use of it is.
+    gm_only = lookup_code("C0045")
+    assert gm_only.meaning is None and "Left Rear Wheel Speed Sensor" in gm_only.note
+    assert "note" not in lookup_code("P0420").as_dict()
+    assert lookup_code("C1035").note is None  # notes are for generic numbers only
+
+
+def test_notes_file_is_sane():
+    from chat.knowledge.codes import maker_notes
+
+    for code, note in maker_notes().items():
+        assert lookup_code(code).generic, code
+        assert note.strip() == note and note.endswith("."), code
 
 
 def test_generic_code_missing_from_the_table_has_no_meaning():

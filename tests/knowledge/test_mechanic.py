@@ -32,6 +32,20 @@ def test_generic_code_answer_has_the_facts():
         ("U0100", "battery tested"),
         ("C0035", "tone ring"),
         ("P0113", "connector"),
+        ("P20EE", "AdBlue"),
+        ("P203F", "ISO 22241"),
+        ("P20CB", "regenerate"),
+        ("P242F", "regenerate"),
+        ("P0A7F", "orange cables"),
+        ("P0A0F", "12-volt battery"),
+        ("C0021", "vacuum hose"),
+        ("C0010", "ABS-capable scan tool"),
+        ("C0031", "tone ring"),
+        ("P250F", "dipstick"),
+        ("P2269", "water separator"),
+        ("P3401", "deactivation solenoids"),
+        ("P219A", "balance test"),
+        ("B00D0", "airbag"),
     ],
 )
 def test_checks_follow_the_kind_of_fault(code, expected_check):
@@ -49,6 +63,12 @@ def test_manufacturer_specific_code_is_not_guessed():
 def test_manufacturer_specific_code_names_the_make_from_the_profile():
     text = answer("P1456", vehicle={"make": "Honda"})
     assert "Honda's own definition applies" in text
+
+
+def test_maker_note_is_in_the_answer():
+    text = answer("ABS light, code C0035", vehicle={"make": "Chevrolet"})
+    assert "Right Front Wheel Speed Sensor Supply" in text
+    assert "GM vehicles" in text and "Left Front Wheel Speed Sensor Circuit" in text
 
 
 def test_unknown_generic_code_says_so():
