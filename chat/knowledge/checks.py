@@ -155,7 +155,8 @@ _RULES = (
         "makes the engine run rich.",
     ),
     _rule(
-        r"Hybrid|High Voltage|DC/DC|Drive Motor|Battery Charger|14 Volt Power Module",
+        r"Hybrid|\bHigh Voltage (?:System|Fuse|Service)|DC/DC|Drive Motor|Battery Charger|"
+        r"14 Volt Power Module",
         "hybrid system",
         "High-voltage system: don't touch the orange cables; leave it to a hybrid-trained "
         "technician.",

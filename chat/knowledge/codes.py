@@ -20,7 +20,7 @@ DATA_FILE = DATA_DIR / "dtc_generic.json"
 # Generic code numbers that a large maker uses with a meaning of its own (GM's C0035 is a wheel
 # speed sensor circuit, not the SAE meaning): the answer names both rather than pick one.
 NOTES_FILE = DATA_DIR / "dtc_notes.json"
-# Repair details for the most common generic codes, split over a few files by code range.
+# Repair details for the most common generic codes, split over a few files.
 DETAILS_GLOB = "dtc_details_*.json"
 SEVERITIES = ("low", "moderate", "high", "severe")
 DRIVE_VERDICTS = {

@@ -165,14 +165,26 @@ def _code_section(info: CodeInfo, make: str) -> str:
     if hint:
         facts.append(f"- **Good to know:** {hint}")
     if info.details is not None:
-        return _detailed_code_section(title, facts, info.details)
+        return _detailed_code_section(title, facts, info.details, _high_voltage(info))
     advice = advice_for(info)
     facts.append(f"- **How urgent:** {advice.urgency}")
     checks = [f"{n}. {check}" for n, check in enumerate(advice.checks, start=1)]
     return "\n\n".join([title, "\n".join(facts), "**What to check first**", "\n".join(checks)])
 
 
-def _detailed_code_section(title: str, facts: list[str], details: CodeDetails) -> str:
+def _high_voltage(info: CodeInfo) -> bool:
+    """Whether the code is about a hybrid or EV's high-voltage system, where owners stop early."""
+    return info.code[:3] in ("P0A", "P0B", "P0C", "P0D") or bool(
+        re.search(
+            r"Hybrid|High Voltage (?:System|Fuse|Service)|Battery Energy|Battery Charger",
+            info.meaning or "",
+        )
+    )
+
+
+def _detailed_code_section(
+    title: str, facts: list[str], details: CodeDetails, high_voltage: bool = False
+) -> str:
     facts = [
         *facts,
         f"- **Severity:** {details.severity}",
@@ -183,6 +195,11 @@ def _detailed_code_section(title: str, facts: list[str], details: CodeDetails) -
     low, high = details.cost
     if details.drive == "no":
         who = "Have it towed to a workshop rather than driving it there."
+    elif high_voltage:
+        who = (
+            "Beyond the checks above, this is work for a hybrid-qualified shop: the high-voltage "
+            "system can kill, even with the car switched off."
+        )
     else:
         who = (
             "The checks above suit a careful owner with basic tools; if they don't find it, a "

@@ -348,6 +348,9 @@ _RULES = (
         r"\borange (?:cables?|wires?|wiring|connectors?|leads?)\b",
         r"\btraction battery\b",
         r"\binverter\b",
+        # An isolation (insulation) fault means the high-voltage system may be leaking to the body.
+        r"\b(?:isolation|insulation) (?:fault|failure|resistance|warning)\b",
+        r"\bP0AA6\b",
     ),
     # Going under the car, not a leak or a noise that is merely "under the car".
     _rule(
