@@ -39,6 +39,16 @@ def test_dtc_lookup():
     assert body["generic"] is True
 
 
+def test_dtc_lookup_new_generic_code_with_details_and_maker_note():
+    body = APIClient().get("/api/dtc/P20EE").json()
+    assert body["meaning"] == "SCR NOx Catalyst Efficiency Below Threshold (Bank 1)"
+    assert body["details"]["causes"] and body["details"]["drive"] == "caution"
+    assert "note" not in body
+    body = APIClient().get("/api/dtc/C0035").json()
+    assert body["meaning"] == "Right Front Wheel Speed Sensor Supply"
+    assert body["note"].startswith("GM vehicles")
+
+
 def test_dtc_manufacturer_specific():
     body = APIClient().get("/api/dtc/P1456").json()
     assert body["generic"] is False

@@ -98,6 +98,13 @@ def test_quick_code_lookup(page):
     page.keyboard.press("Enter")
     expect(card.locator(".tag")).to_have_text("Manufacturer-specific")
 
+    # A generic number a maker uses its own way shows the SAE meaning and the maker's note.
+    page.fill("#lookup-code", "c0035")
+    page.keyboard.press("Enter")
+    expect(card).to_contain_text("Right Front Wheel Speed Sensor Supply")
+    expect(card).to_contain_text("Note")
+    expect(card).to_contain_text("GM vehicles")
+
     page.fill("#lookup-code", "HELLO")
     page.keyboard.press("Enter")
     expect(page.locator("#lookup-result .bad")).to_be_visible()
