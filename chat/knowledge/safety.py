@@ -106,6 +106,15 @@ HAZARDS = {
             "still work but ABS may not, so get it checked soon.",
         ),
         Hazard(
+            "brake_fault",
+            "Brake fault",
+            "caution",
+            "Pulling to one side under braking, a hot smell or heat from one wheel, or a juddering "
+            "pedal point to a brake fault such as a sticking caliper. Drive gently and only as far "
+            "as a workshop, leaving extra distance; if the pedal goes soft or the car won't stop "
+            "straight, stop and have it towed.",
+        ),
+        Hazard(
             "burning_smell",
             "Burning smell",
             "caution",
@@ -133,6 +142,25 @@ HAZARDS = {
             "caution",
             "The orange cables and the battery pack carry lethal voltage. Don't cut, unplug or "
             "probe them; high-voltage work is for a trained technician with insulated gloves.",
+        ),
+        Hazard(
+            "brake_work",
+            "Working on the brakes",
+            "caution",
+            "Brakes are safety-critical: support the car on axle stands, not the jack, and do one "
+            "side at a time so the other shows how it goes back together. Keep brake fluid off "
+            "the paint and out of your eyes, pump the pedal until it is firm before moving, and "
+            "test the brakes at walking pace before the road. If in any doubt, have a mechanic "
+            "check your work.",
+        ),
+        Hazard(
+            "fuel_work",
+            "Working on the fuel system",
+            "caution",
+            "Fuel systems hold pressure and fuel vapour ignites easily: work outdoors, relieve the "
+            "pressure the way the manual says, disconnect the battery, keep sparks, flames and "
+            "work lamps with hot bulbs away, catch spills, and have a fire extinguisher to hand. "
+            "Check for leaks with the ignition on before starting the engine.",
         ),
         Hazard(
             "jacking",
@@ -174,7 +202,15 @@ _HV_WORK = (
     r"(?:replac\w*|repair\w*|fix\w*|work(?:ing)? on|remov\w*|disconnect\w*|open\w*|rebuild\w*)"
 )
 
-_PROCEDURES = ("airbag", "high_voltage", "jacking", "radiator_cap", "jump_start")
+_PROCEDURES = (
+    "airbag",
+    "high_voltage",
+    "brake_work",
+    "fuel_work",
+    "jacking",
+    "radiator_cap",
+    "jump_start",
+)
 _STOP_ADVISED = Hazard(
     "stop_advised",
     "Stop driving",
@@ -260,6 +296,12 @@ _RULES = (
         unless=r"\bexhaust\b|\btail ?pipe\b|\bmuffler\b|\bsmoke (?:test|machine)\b",
     ),
     _rule("fire", r"\bspark(?:s|ing)\b(?!\s*plugs?)", unless=r"\bspark(?:s|ing)? plugs?\b"),
+    # A battery (12 V or high-voltage) that smokes, hisses or swells can burn or burst.
+    _rule(
+        "fire",
+        rf"\bbatter(?:y|ies)\b{_NEAR}\b(?:smok(?:e|es|ing)|hiss\w*|swell\w*|swollen|bulg\w*)",
+        rf"\b(?:smoke|smoking|hissing)\b{_NEAR}\bbatter(?:y|ies)\b",
+    ),
     _rule(
         "burning_smell",
         r"\bburn\w*\s+(?:\w+\s+)?(?:smell|odou?r)\b",
@@ -335,6 +377,40 @@ _RULES = (
         r"\b(?:brake|abs)\s+(?:warning\s+)?(?:light|lamp)\b[^.!?]{0,20}"
         r"\b(?:on|lit|stays on|flash\w*)\b",
         unless=r"\bbulbs?\b|\bburn(?:ed|t) out\b|\btail ?lights?\b",
+    ),
+    _rule(
+        "brake_fault",
+        r"\bpull\w*\b[^.!?]{0,30}\b(?:when|while|under)\s+(?:i\s+)?(?:brak\w*|stop\w*)",
+        rf"\b(?:{_BRAKES}|braking)\b[^.!?]{{0,30}}\bpull\w*\s+(?:hard\s+)?(?:to\s+)?"
+        r"(?:the\s+)?(?:left|right|one side)",
+        r"\b(?:one|a|the)\s+(?:\w+\s+){0,2}?wheel\b[^.!?]{0,30}"
+        r"\b(?:very |really |super )?(?:hot|smok\w*)\b",
+        rf"\bhot\s+{_BRAKES}\b",
+        rf"\b{_BRAKES}\b[^.!?]{{0,20}}\b(?:smell\w*|stink\w*)\s+(?:hot|burnt|burning)",
+        unless=r"\bsteering wheel\b",
+    ),
+    # Doing the job oneself, not asking what a part is: "how do I change my brake pads".
+    _rule(
+        "brake_work",
+        rf"\b(?:chang\w*|replac\w*|fit(?:ting)?|install\w*|swap\w*|do(?:ing)?|put(?:ting)? on)"
+        rf"\s+(?:\w+\s+){{0,2}}?{_BRAKES}\s+(?:pads?|discs?|rotors?|calipers?|shoes|drums?"
+        r"|lines?|hoses?|fluid|master cylinder)\b",
+        rf"\bbleed\w*\s+(?:\w+\s+){{0,2}}?{_BRAKES}\b",
+        rf"\b{_BRAKES}\s+bleed\w*",
+        rf"\b{_BRAKES}\s+(?:pads?|discs?|rotors?|calipers?|shoes|lines?)\s+"
+        r"(?:myself|at home|diy)\b",
+        # "How often should I change brake fluid" asks about the interval, not the job.
+        unless=r"\bhow (?:often|much|long)\b|\bwhen (?:should|do|to)\b|\binterval|\bevery\b"
+        r"|\bcost|\bprice",
+    ),
+    _rule(
+        "fuel_work",
+        r"\b(?:chang\w*|replac\w*|remov\w*|disconnect\w*|install\w*|swap\w*|fit(?:ting)?)"
+        r"\s+(?:\w+\s+){0,2}?(?:in-?line\s+)?fuel\s+(?:filter|pump|lines?|injectors?|rail|tank"
+        r"|sender|sending unit|pressure regulator)\b",
+        r"\b(?:drop\w*|drain\w*)\s+(?:the\s+|my\s+)?(?:fuel|gas|petrol|diesel)\s+tank\b",
+        unless=r"\bhow (?:often|much|long)\b|\bwhen (?:should|do|to)\b|\binterval|\bevery\b"
+        r"|\bcost|\bprice",
     ),
     _rule("airbag", r"\bair\s?bags?\b", r"\bsrs\b", r"\bclock\s?spring\b", r"\bpretensioners?\b"),
     _rule(
