@@ -35,6 +35,33 @@ def _rule(pattern: str, topic: str, urgency: str, *checks: str) -> tuple[re.Patt
     return re.compile(pattern), Advice(topic, urgency, checks)
 
 
+# Hybrid and EV codes: the owner's part stops at the 12-volt battery and the cooling intake.
+_HYBRID = Advice(
+    "hybrid system",
+    "High-voltage system: don't touch the orange cables; leave it to a hybrid-trained technician.",
+    (
+        "Check the 12-volt battery first: a weak one causes many hybrid faults.",
+        "Check the hybrid battery cooling fan and its intake filter for dust and blockage.",
+        "Have a hybrid-capable scanner read the battery block voltages.",
+    ),
+)
+# P0A-P0D is SAE's hybrid and EV area, but its active engine mounts sit on ordinary cars too.
+_HYBRID_AREAS = ("P0A", "P0B", "P0C", "P0D")
+_NOT_HIGH_VOLTAGE = re.compile(r"Engine Mount")
+_HIGH_VOLTAGE = re.compile(
+    r"Hybrid|\bHigh Voltage (?:System|Fuse|Service)|DC/DC|Drive Motor|Battery Charger|"
+    r"Battery Energy|14 Volt Power Module|Generator Inverter|Inverter \"[A-Z]\""
+)
+
+
+def is_high_voltage(info: CodeInfo) -> bool:
+    """Whether a generic code is about a hybrid or EV's high-voltage system."""
+    meaning = info.meaning or ""
+    if _NOT_HIGH_VOLTAGE.search(meaning):
+        return False
+    return info.code[:3] in _HYBRID_AREAS or bool(_HIGH_VOLTAGE.search(meaning))
+
+
 # Tried in order against the generic meaning; the first match wins.
 _RULES = (
     _rule(
@@ -87,8 +114,18 @@ _RULES = (
         "before anyone replaces the SCR catalyst.",
     ),
     _rule(
-        # The aftertreatment fuel injector and supply burn fuel in the exhaust to clean the filter.
-        r"Particulate|Exhaust Aftertreatment Fuel",
+        # A seventh injector in the exhaust burns fuel to clean the particulate filter.
+        r"Exhaust Aftertreatment Fuel",
+        "exhaust fuel injector (particulate filter cleaning)",
+        "Fix it soon: until it works the particulate filter can't clean itself and will block.",
+        "Check the injector's connector and wiring (in the exhaust near the turbo outlet) for "
+        "heat damage.",
+        "Look for fuel leaks or wet soot around the injector and its fuel line; don't run the "
+        "engine if fuel is leaking onto the exhaust.",
+        "A shop can run the injector test, clean or replace it, then force a regeneration.",
+    ),
+    _rule(
+        r"Particulate",
         "diesel particulate filter",
         "Don't ignore it: a blocked filter ends in limp mode and a costly replacement.",
         "Let it regenerate: 20-30 minutes at a steady motorway speed.",
@@ -153,16 +190,6 @@ _RULES = (
         "Check the purge valve is not stuck open.",
         "Compare the coolant temperature reading with the real temperature: a sensor reading cold "
         "makes the engine run rich.",
-    ),
-    _rule(
-        r"Hybrid|\bHigh Voltage (?:System|Fuse|Service)|DC/DC|Drive Motor|Battery Charger|"
-        r"14 Volt Power Module",
-        "hybrid system",
-        "High-voltage system: don't touch the orange cables; leave it to a hybrid-trained "
-        "technician.",
-        "Check the 12-volt battery first: a weak one causes many hybrid faults.",
-        "Check the hybrid battery cooling fan and its intake filter for dust and blockage.",
-        "Have a hybrid-capable scanner read the battery block voltages.",
     ),
     _rule(
         r"HO2S Heater|O2 Sensor Heater",
@@ -416,6 +443,15 @@ _RULES = (
         "Check oil pressure.",
     ),
     _rule(
+        r"Engine Mount",
+        "active engine mount",
+        _DRIVABLE,
+        "Check the mount's electrical connector and wiring, and the vacuum line on vacuum-type "
+        "mounts.",
+        "Look for a collapsed or fluid-leaking mount; expect more vibration at idle until fixed.",
+        "Check the mount control fuse and relay.",
+    ),
+    _rule(
         r"Intake Manifold Runner|Intake Manifold Tuning",
         "intake manifold runner control",
         _DRIVABLE,
@@ -444,7 +480,8 @@ _RULES = (
         "If a brake is running hot, check for a sticking caliper or handbrake before driving on.",
     ),
     _rule(
-        r"Inlet Control|Outlet Control|TCS Control|\bABS\b|Stability System|Stop Lamp",
+        r"(?:Front|Rear) (?:Inlet|Outlet) Control|TCS Control|\bABS\b|Stability System|"
+        r"Stop Lamp",
         "ABS / stability control",
         "Normal brakes still work, but ABS and stability control may be off: leave extra "
         "distance, and stop if the red brake warning light is on too.",
@@ -494,9 +531,6 @@ _RULES = (
         "Check its 5-volt reference and ground before replacing the sensor.",
     ),
 )
-
-_HYBRID_AREAS = ("P0A", "P0B", "P0C", "P0D")
-_HYBRID = next(advice for _, advice in _RULES if advice.topic == "hybrid system")
 
 _TRANSMISSION = Advice(
     "transmission",
@@ -554,11 +588,11 @@ def advice_for(info: CodeInfo) -> Advice:
         return _NETWORK
     if (info.code[0] == "P" and info.code[2] in "789") or "Transmission Fluid" in meaning:
         return _with_circuit_check(_TRANSMISSION, meaning)
+    if is_high_voltage(info):
+        return _with_circuit_check(_HYBRID, meaning)
     for pattern, advice in _RULES:
         if pattern.search(meaning):
             return _with_circuit_check(advice, meaning)
-    if info.code[:3] in _HYBRID_AREAS:
-        return _with_circuit_check(_HYBRID, meaning)
     return _UNKNOWN
 
 

@@ -33,8 +33,9 @@ _CODE = re.compile(r"[PBCU][0-3][0-9A-F]{3}")
 # Letters and digits on either side mean the match is part of a longer word or number
 # ("AP04201", "P04200"), not a code.
 _CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[PBCUpbcu][0-3][0-9A-Fa-f]{3}(?![A-Za-z0-9])")
-# Model names shaped like codes: Mazda's B-series pickups (B2000, B2200, B2300, B2600, B3000).
-# A code-shaped word right after the maker's name, or right before "pickup"/"truck", is the truck.
+# Model names shaped like codes: Mazda's B-series pickups. One of these numbers right after the
+# maker's name, or right before "pickup"/"truck", is the truck; any other number is a code.
+_MODEL_NAMES = frozenset({"B1600", "B1800", "B2000", "B2200", "B2300", "B2500", "B2600", "B3000"})
 _MODEL_BEFORE = re.compile(r"\bmazda\s*$", re.IGNORECASE)
 _MODEL_AFTER = re.compile(r"^\s*(?:pick-?up|truck|ute)s?\b", re.IGNORECASE)
 
@@ -138,7 +139,7 @@ def find_codes(text: str) -> list[str]:
 
 
 def _is_model_name(text: str, match: re.Match[str]) -> bool:
-    if match.group()[0] not in "Bb":
+    if match.group().upper() not in _MODEL_NAMES:
         return False
     before, after = text[max(0, match.start() - 12) : match.start()], text[match.end() :]
     return bool(_MODEL_BEFORE.search(before) or _MODEL_AFTER.match(after))

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chat.knowledge.checks import advice_for
+from chat.knowledge.checks import advice_for, is_high_voltage
 from chat.knowledge.codes import DRIVE_VERDICTS, CodeDetails, CodeInfo, find_codes, lookup_code
 from chat.knowledge.safety import SafetyVerdict, triage
 from chat.knowledge.topics import guide_answer, is_maintenance_question, maintenance_answer
@@ -165,21 +165,11 @@ def _code_section(info: CodeInfo, make: str) -> str:
     if hint:
         facts.append(f"- **Good to know:** {hint}")
     if info.details is not None:
-        return _detailed_code_section(title, facts, info.details, _high_voltage(info))
+        return _detailed_code_section(title, facts, info.details, is_high_voltage(info))
     advice = advice_for(info)
     facts.append(f"- **How urgent:** {advice.urgency}")
     checks = [f"{n}. {check}" for n, check in enumerate(advice.checks, start=1)]
     return "\n\n".join([title, "\n".join(facts), "**What to check first**", "\n".join(checks)])
-
-
-def _high_voltage(info: CodeInfo) -> bool:
-    """Whether the code is about a hybrid or EV's high-voltage system, where owners stop early."""
-    return info.code[:3] in ("P0A", "P0B", "P0C", "P0D") or bool(
-        re.search(
-            r"Hybrid|High Voltage (?:System|Fuse|Service)|Battery Energy|Battery Charger",
-            info.meaning or "",
-        )
-    )
 
 
 def _detailed_code_section(

@@ -196,7 +196,10 @@ _ENGINE_BAY = (
 _NEAR = r"[^.!?]{0,40}"  # within the same clause
 
 
-_HV_CAR = r"(?:hybrids?|evs?|bevs?|phevs?|electric (?:car|vehicle)s?|prius|tesla|leaf)"
+_HV_CAR = (
+    r"(?:hybrids?|evs?|bevs?|phevs?|electric (?:car|vehicle)s?|prius|tesla|leaf|ioniq|zoe|e-?golf"
+    r"|mach-?e|polestar|taycan)"
+)
 _HV_PART = r"(?:batter(?:y|ies)|inverter|cables?|wiring|motor|contactors?|service plug|pack)"
 _HV_WORK = (
     r"(?:replac\w*|repair\w*|fix\w*|work(?:ing)? on|remov\w*|disconnect\w*|open\w*|rebuild\w*)"
@@ -299,8 +302,11 @@ _RULES = (
     # A battery (12 V or high-voltage) that smokes, hisses or swells can burn or burst.
     _rule(
         "fire",
-        rf"\bbatter(?:y|ies)\b{_NEAR}\b(?:smok(?:e|es|ing)|hiss\w*|swell\w*|swollen|bulg\w*)",
-        rf"\b(?:smoke|smoking|hissing)\b{_NEAR}\bbatter(?:y|ies)\b",
+        r"\bbatter(?:y|ies)\s+(?:pack\s+)?(?:is|was|looks|started|keeps|just)\s+(?:\w+\s+)?"
+        r"(?:hissing|smoking|swollen|swelling|bulging|on fire)\b",
+        r"\b(?:smoke|hissing|fumes)\s+(?:is\s+)?(?:coming\s+)?(?:from|out of)\s+(?:the\s+|my\s+)?"
+        r"(?:\w+\s+)?batter(?:y|ies)\b",
+        r"\b(?:swollen|bulging|smoking|hissing)\s+(?:\w+\s+)?batter(?:y|ies)\b",
     ),
     _rule(
         "burning_smell",
@@ -380,14 +386,20 @@ _RULES = (
     ),
     _rule(
         "brake_fault",
-        r"\bpull\w*\b[^.!?]{0,30}\b(?:when|while|under)\s+(?:i\s+)?(?:brak\w*|stop\w*)",
-        rf"\b(?:{_BRAKES}|braking)\b[^.!?]{{0,30}}\bpull\w*\s+(?:hard\s+)?(?:to\s+)?"
-        r"(?:the\s+)?(?:left|right|one side)",
-        r"\b(?:one|a|the)\s+(?:\w+\s+){0,2}?wheel\b[^.!?]{0,30}"
-        r"\b(?:very |really |super )?(?:hot|smok\w*)\b",
+        r"\b(?:pull\w*|veer\w*|swerv\w*|dart\w*)\b[^.!?]{0,30}\b(?:when|while|under)\s+"
+        r"(?:i\s+)?(?:\w+\s+)?(?:brak\w*|stop(?:s|ping)?\b(?!\s+accelerat))",
+        rf"\b(?:{_BRAKES}|braking)\b[^.!?]{{0,30}}\b(?:pull\w*|veer\w*|swerv\w*)\s+"
+        r"(?:hard\s+)?(?:to\s+)?(?:the\s+)?(?:left|right|one side)",
+        r"(?<!steering )\bwheel\s+(?:is|was|feels|gets|got|felt)\s+(?:very\s+|really\s+|super\s+)?"
+        r"(?:hot|smok\w*)\b",
+        r"\b(?:shak\w*|vibrat\w*|judder\w*|shudder\w*|wobbl\w*)\s+(?:\w+\s+)?(?:when|while|under)\s+"
+        r"(?:i\s+)?(?:\w+\s+)?brak\w*",
+        r"\bhot\s+wheel\b",
         rf"\bhot\s+{_BRAKES}\b",
         rf"\b{_BRAKES}\b[^.!?]{{0,20}}\b(?:smell\w*|stink\w*)\s+(?:hot|burnt|burning)",
-        unless=r"\bsteering wheel\b",
+        r"\b(?:brake\s+)?pedal\b[^.!?]{0,20}\b(?:judder\w*|pulsat\w*|vibrat\w*|shak\w*)",
+        unless=r"\bwheel ?well\b|\btrailer\b|\boutside\b|\bweather\b"
+        r"|\bexhaust\b|\bclutch\b|\bgas pedal\b|\baccelerator\b",
     ),
     # Doing the job oneself, not asking what a part is: "how do I change my brake pads".
     _rule(
@@ -399,15 +411,19 @@ _RULES = (
         rf"\b{_BRAKES}\s+bleed\w*",
         rf"\b{_BRAKES}\s+(?:pads?|discs?|rotors?|calipers?|shoes|lines?)\s+"
         r"(?:myself|at home|diy)\b",
+        rf"\b(?:do|doing|chang\w*|replac\w*)\s+(?:\w+\s+){{0,2}}?{_BRAKES}\b"
+        r"(?!\s+(?:light|lamp|switch|sensor))",
+        r"\bbrake job\b",
         # "How often should I change brake fluid" asks about the interval, not the job.
         unless=r"\bhow (?:often|much|long)\b|\bwhen (?:should|do|to)\b|\binterval|\bevery\b"
         r"|\bcost|\bprice",
     ),
     _rule(
         "fuel_work",
-        r"\b(?:chang\w*|replac\w*|remov\w*|disconnect\w*|install\w*|swap\w*|fit(?:ting)?)"
-        r"\s+(?:\w+\s+){0,2}?(?:in-?line\s+)?fuel\s+(?:filter|pump|lines?|injectors?|rail|tank"
-        r"|sender|sending unit|pressure regulator)\b",
+        rf"\b(?:chang\w*|replac\w*|remov\w*|disconnect\w*|install\w*|swap\w*|fit(?:ting)?)"
+        rf"\s+(?:\w+\s+){{0,2}}?(?:in-?line\s+)?{_FUEL}\s+(?:filter|pump|lines?|injectors?|rail"
+        r"|tank|sender|sending unit|pressure regulator)\b(?!\s+(?:fuse|relay))",
+        r"\b(?:chang\w*|replac\w*|remov\w*|swap\w*)\s+(?:\w+\s+){0,2}?injectors\b",
         r"\b(?:drop\w*|drain\w*)\s+(?:the\s+|my\s+)?(?:fuel|gas|petrol|diesel)\s+tank\b",
         unless=r"\bhow (?:often|much|long)\b|\bwhen (?:should|do|to)\b|\binterval|\bevery\b"
         r"|\bcost|\bprice",
@@ -424,8 +440,10 @@ _RULES = (
         r"\borange (?:cables?|wires?|wiring|connectors?|leads?)\b",
         r"\btraction battery\b",
         r"\binverter\b",
-        # An isolation (insulation) fault means the high-voltage system may be leaking to the body.
-        r"\b(?:isolation|insulation) (?:fault|failure|resistance|warning)\b",
+        # An isolation fault means the high-voltage system may be leaking to the car's body.
+        r"\bisolation (?:fault|failure|resistance|warning)\b",
+        rf"\b{_HV_CAR}\b[^.!?]{{0,40}}\binsulation (?:fault|failure|resistance|warning)\b",
+        rf"\binsulation (?:fault|failure|resistance|warning)\b[^.!?]{{0,40}}\b{_HV_CAR}\b",
         r"\bP0AA6\b",
     ),
     # Going under the car, not a leak or a noise that is merely "under the car".
@@ -463,7 +481,8 @@ def triage(text: str, *, reply: bool = False) -> SafetyVerdict:
     An answer names causes and hazards all the time ("leaking fuel injectors", "if the light
     flashes, stop") without any being present. So a reply is judged by what it tells the owner to
     do: an unconditional "stop driving" / "have it towed", or a risky procedure (airbags, high
-    voltage, jacking, hot radiator caps, jump-starting) that needs its precaution.
+    voltage, brake or fuel-system work, jacking, hot radiator caps, jump-starting) that needs its
+    precaution.
     """
     sentences = [s for s in _SENTENCE_END.split((text or "").replace("\u2019", "'")) if s.strip()]
     rules = _RULES

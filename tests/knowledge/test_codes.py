@@ -4,7 +4,7 @@ import re
 import pytest
 
 from chat.knowledge import CodeInfo, InvalidCode, find_codes, lookup_code, normalize_code
-from chat.knowledge.codes import DATA_FILE, generic_meanings
+from chat.knowledge.codes import DATA_FILE, generic_meanings, maker_notes
 
 
 @pytest.mark.parametrize(
@@ -52,6 +52,9 @@ def test_invalid_code_is_a_value_error():
         ("the B2600 pickup idles rough", []),
         ("airbag light, code B0020 and B0028", ["B0020", "B0028"]),
         ("Mazda 3 with code B1318", ["B1318"]),
+        ("Mazda B1318 code on the dash", ["B1318"]),
+        ("code B0100 truck airbag light", ["B0100"]),
+        ("B2000 came up on my scanner", ["B2000"]),
         ("", []),
     ],
 )
@@ -116,7 +119,7 @@ def test_generic_or_manufacturer_specific(code, generic):
             "C0031",
             "Chassis",
             "brakes and stability control (ABS wheel speed sensors, traction control)",
-        ),  # noqa: E501
+        ),
         ("P3400", "Powertrain", "cylinder deactivation"),
         ("U0001", "Network", "network electrical (the data bus itself)"),
         ("U0100", "Network", "network communication (lost communication with a module)"),
@@ -191,8 +194,6 @@ def test_maker_usage_of_a_generic_number_is_noted_not_chosen():
 
 
 def test_notes_file_is_sane():
-    from chat.knowledge.codes import maker_notes
-
     for code, note in maker_notes().items():
         assert lookup_code(code).generic, code
         assert note.strip() == note and note.endswith("."), code

@@ -34,10 +34,10 @@ def test_generic_code_answer_has_the_facts():
         ("P0113", "connector"),
         ("P202A", "AdBlue"),
         ("P2048", "ISO 22241"),
-        ("P20CB", "regenerate"),
+        ("P20CB", "turbo outlet"),
         ("P243A", "regenerate"),
         ("P0A27", "orange cables"),
-        ("P0A14", "12-volt battery"),
+        ("P0A14", "vibration"),
         ("C0021", "vacuum hose"),
         ("C0010", "ABS-capable scan tool"),
         ("C0031", "tone ring"),
@@ -46,6 +46,9 @@ def test_generic_code_answer_has_the_facts():
         ("P3401", "deactivation solenoids"),
         ("P219A", "balance test"),
         ("B00D0", "airbag"),
+        ("P0A3E", "orange cables"),  # a generator inverter is high voltage, not the alternator
+        ("P0A00", "orange cables"),
+        ("P2675", "connector"),  # an air cleaner inlet, not an ABS valve
     ],
 )
 def test_checks_follow_the_kind_of_fault(code, expected_check):
@@ -80,6 +83,12 @@ def test_common_new_codes_have_full_details(code, expected):
     assert "**Most likely causes**" in text and "**Typical cost:**" in text
     for fact in expected:
         assert fact in text, fact
+
+
+def test_active_engine_mount_codes_are_not_hybrid_faults():
+    text = answer("P0A15", vehicle={"make": "Honda", "model": "Odyssey"})
+    assert "orange cables" not in text and "mount" in text
+    assert triage(text, reply=True).level == "ok"
 
 
 def test_maker_note_is_in_the_answer():
