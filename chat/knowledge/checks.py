@@ -480,6 +480,17 @@ _RULES = (
         "If a brake is running hot, check for a sticking caliper or handbrake before driving on.",
     ),
     _rule(
+        r"Brake Fluid|Brake System Malfunction",
+        "brake fluid and brake warning",
+        "Check the brake fluid before driving, and have the car towed if the level is low or the "
+        "pedal feels soft.",
+        "Check the fluid level in the reservoir against MIN and MAX (engine off, level ground).",
+        "A low level means worn pads or a leak: look for wet patches inside the wheels and along "
+        "the brake lines.",
+        "Check the level sensor's connector on the reservoir cap if the level is fine.",
+        "Have the brakes inspected before topping up and driving on if the level keeps dropping.",
+    ),
+    _rule(
         r"(?:Front|Rear) (?:Inlet|Outlet) Control|TCS Control|\bABS\b|Stability System|"
         r"Stop Lamp",
         "ABS / stability control",

@@ -49,6 +49,7 @@ def test_generic_code_answer_has_the_facts():
         ("P0A3E", "orange cables"),  # a generator inverter is high voltage, not the alternator
         ("P0A00", "orange cables"),
         ("P2675", "connector"),  # an air cleaner inlet, not an ABS valve
+        ("C0049", "MIN and MAX"),
     ],
 )
 def test_checks_follow_the_kind_of_fault(code, expected_check):
