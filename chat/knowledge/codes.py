@@ -18,8 +18,9 @@ from typing import Any
 DATA_DIR = Path(__file__).parent / "data"
 DATA_FILE = DATA_DIR / "dtc_generic.json"
 # Generic code numbers that a large maker uses with a meaning of its own (GM's C0035 is a wheel
-# speed sensor circuit, not the SAE meaning): the answer names both rather than pick one.
-NOTES_FILE = DATA_DIR / "dtc_notes.json"
+# speed sensor circuit, not the SAE meaning): the answer names both, and leads with the maker's
+# meaning when the vehicle is one of that maker's brands.
+MAKER_USAGE_FILE = DATA_DIR / "dtc_maker_usage.json"
 # Repair details for the most common generic codes, split over a few files.
 DETAILS_GLOB = "dtc_details_*.json"
 SEVERITIES = ("low", "moderate", "high", "severe")
@@ -89,6 +90,26 @@ class CodeDetails:
     checks: tuple[str, ...]  # first checks for an owner, simplest first
     cost: tuple[int, int]  # typical repair cost range, USD
     cost_note: str
+
+
+@dataclass(frozen=True)
+class MakerUsage:
+    """A maker's own meaning for a generic code number."""
+
+    maker: str  # "GM"
+    makes: tuple[str, ...]  # the brands that use it: "Chevrolet", "GMC", ...
+    meaning: str
+
+    def brand(self, make: str) -> str | None:
+        """``make`` as this maker spells it ("chevrolet" -> "Chevrolet"), or None if not its own."""
+        wanted = (make or "").strip().casefold()
+        return next((name for name in (self.maker, *self.makes) if name.casefold() == wanted), None)
+
+    def note(self, code: str) -> str:
+        return (
+            f"{self.maker} vehicles ({', '.join(self.makes)}) use {code} for the {self.meaning}; "
+            f"on those, go by {self.maker}'s meaning."
+        )
 
 
 @dataclass(frozen=True)
@@ -203,10 +224,14 @@ def generic_meanings() -> dict[str, str]:
 
 
 @cache
-def maker_notes() -> dict[str, str]:
-    """Notes on generic code numbers that some makers use with a meaning of their own."""
-    with NOTES_FILE.open(encoding="utf-8") as handle:
-        return json.load(handle)
+def maker_usages() -> dict[str, MakerUsage]:
+    """Generic code numbers that a maker uses with a meaning of its own, read on first use."""
+    with MAKER_USAGE_FILE.open(encoding="utf-8") as handle:
+        entries = json.load(handle)
+    return {
+        code: MakerUsage(entry["maker"], tuple(entry["makes"]), entry["meaning"])
+        for code, entry in entries.items()
+    }
 
 
 @cache
@@ -239,6 +264,11 @@ def _details_from(source: str, code: str, entry: dict[str, Any]) -> CodeDetails:
     return item
 
 
+def _maker_note(code: str) -> str | None:
+    usage = maker_usages().get(code)
+    return usage.note(code) if usage else None
+
+
 def lookup_code(code: str) -> CodeInfo:
     """Everything known about one code. Raises ``InvalidCode`` if it is not well-formed."""
     code = normalize_code(code)
@@ -251,5 +281,5 @@ def lookup_code(code: str) -> CodeInfo:
         subsystem=subsystem_of(code),
         meaning=generic_meanings().get(code) if generic else None,
         details=code_details().get(code) if generic else None,
-        note=maker_notes().get(code) if generic else None,
+        note=_maker_note(code) if generic else None,
     )

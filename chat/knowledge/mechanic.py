@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from chat.knowledge.checks import advice_for, is_high_voltage
-from chat.knowledge.codes import DRIVE_VERDICTS, CodeDetails, CodeInfo, find_codes, lookup_code
+from chat.knowledge.codes import (
+    DRIVE_VERDICTS,
+    CodeDetails,
+    CodeInfo,
+    MakerUsage,
+    find_codes,
+    lookup_code,
+    maker_usages,
+)
 from chat.knowledge.safety import SafetyVerdict, triage
 from chat.knowledge.topics import guide_answer, is_maintenance_question, maintenance_answer
 from chat.knowledge.vin import InvalidVin, VinInfo, decode_vin, find_vins
@@ -141,6 +150,9 @@ def _safety_warning(verdict: SafetyVerdict) -> str:
 
 
 def _code_section(info: CodeInfo, make: str) -> str:
+    usage = maker_usages().get(info.code) if info.generic else None
+    if usage and usage.brand(make):
+        return _maker_code_section(info, usage, usage.brand(make))
     if not info.generic:
         title = f"### {info.code}: manufacturer-specific code"
     else:
@@ -170,6 +182,28 @@ def _code_section(info: CodeInfo, make: str) -> str:
     facts.append(f"- **How urgent:** {advice.urgency}")
     checks = [f"{n}. {check}" for n, check in enumerate(advice.checks, start=1)]
     return "\n\n".join([title, "\n".join(facts), "**What to check first**", "\n".join(checks)])
+
+
+def _maker_code_section(info: CodeInfo, usage: MakerUsage, brand: str) -> str:
+    """A generic number the owner's maker uses its own way: the maker's meaning leads."""
+    as_used = replace(info, meaning=usage.meaning, details=None, note=None)
+    advice = advice_for(as_used)
+    facts = [
+        f"- **System:** {info.system}",
+        f"- **Meaning on a {brand}:** {usage.meaning} ({usage.maker} uses this generic number "
+        "its own way)",
+        f"- **SAE meaning, used by other makers:** {info.meaning or 'not in my table'}",
+        f"- **How urgent:** {advice.urgency}",
+    ]
+    checks = [f"{n}. {check}" for n, check in enumerate(advice.checks, start=1)]
+    return "\n\n".join(
+        [
+            f"### {info.code}: {usage.meaning} ({usage.maker})",
+            "\n".join(facts),
+            "**What to check first**",
+            "\n".join(checks),
+        ]
+    )
 
 
 def _detailed_code_section(

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from chat.knowledge import CodeInfo, InvalidCode, find_codes, lookup_code, normalize_code
-from chat.knowledge.codes import DATA_FILE, generic_meanings, maker_notes
+from chat.knowledge.codes import DATA_FILE, generic_meanings, maker_usages
 
 
 @pytest.mark.parametrize(
@@ -193,10 +193,14 @@ def test_maker_usage_of_a_generic_number_is_noted_not_chosen():
     assert lookup_code("C1035").note is None  # notes are for generic numbers only
 
 
-def test_notes_file_is_sane():
-    for code, note in maker_notes().items():
+def test_maker_usage_file_is_sane():
+    usages = maker_usages()
+    assert usages
+    for code, usage in usages.items():
         assert lookup_code(code).generic, code
-        assert note.strip() == note and note.endswith("."), code
+        assert usage.meaning.strip() == usage.meaning and usage.makes, code
+        assert usage.brand("chevrolet") == "Chevrolet" and usage.brand("gm") == "GM"
+        assert usage.brand("Ford") is None and usage.brand("") is None
 
 
 def test_generic_code_missing_from_the_table_has_no_meaning():

@@ -60,7 +60,7 @@ CASES = [
         "ABS light with C0035",
         {"make": "Chevrolet", "model": "Silverado"},
         (),
-        ["C0035", "GM vehicles", "Left Front Wheel Speed Sensor"],
+        ["C0035", "Left Front Wheel Speed Sensor Circuit (GM)", "Right Front Wheel Speed Sensor"],
         "ok",
     ),
     ("What does U0111 mean on my hybrid?", None, (), ["U0111", "Battery Energy Control"], "ok"),

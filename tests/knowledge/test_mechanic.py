@@ -92,8 +92,18 @@ def test_active_engine_mount_codes_are_not_hybrid_faults():
     assert triage(text, reply=True).level == "ok"
 
 
+def test_a_gm_vehicle_gets_gms_meaning_first():
+    text = answer("ABS light and code C0035", vehicle={"make": "chevrolet", "model": "Silverado"})
+    assert "### C0035: Left Front Wheel Speed Sensor Circuit (GM)" in text
+    assert "Meaning on a Chevrolet" in text
+    assert "SAE meaning, used by other makers:** Right Front Wheel Speed Sensor Supply" in text
+    assert "tone ring" in text
+    # GM's meaning is on file even where the current SAE meaning isn't.
+    assert "Left Rear Wheel Speed Sensor Circuit (GM)" in answer("C0045", vehicle={"make": "GMC"})
+
+
 def test_maker_note_is_in_the_answer():
-    text = answer("ABS light, code C0035", vehicle={"make": "Chevrolet"})
+    text = answer("ABS light, code C0035", vehicle={"make": "Ford"})
     assert "Right Front Wheel Speed Sensor Supply" in text
     assert "GM vehicles" in text and "Left Front Wheel Speed Sensor Circuit" in text
 
