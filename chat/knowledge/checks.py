@@ -100,7 +100,7 @@ _RULES = (
         "If the plugs, coils and injectors are good, do a compression or leak-down test.",
     ),
     _rule(
-        r"Reductant|Diesel Exhaust Fluid|\bSCR\b|NOx Exceedence|NOx Catalyst",
+        r"Reductant|Diesel Exhaust Fluid|\bSCR\b|NOx Exceedence|NOx Catalyst|Inducement",
         "diesel exhaust fluid (AdBlue/DEF) and SCR",
         "Act soon: with exhaust-fluid faults most diesels count down to reduced power or a "
         "no-restart; the dash shows the distance left.",
@@ -394,7 +394,7 @@ _RULES = (
         "Check the alternator belt and the alternator's connector.",
     ),
     _rule(
-        r"Reference Voltage|Supply Voltage",
+        r"Reference Voltage|Supply Voltage|Sensor Power Supply",
         "sensor reference voltage",
         "Several sensors share this supply, so the engine may run poorly or go into limp mode.",
         "Unplug the sensors on that circuit one at a time: a shorted sensor pulls the reference "
