@@ -201,7 +201,17 @@ _RULES = (
         "open.",
     ),
     _rule(
-        r"O2 Sensor|HO2S|NOx Sensor",
+        r"NOx Sensor|NH3 Sensor",
+        "NOx / NH3 sensor (diesel exhaust)",
+        "Drivable for now, but many diesels start an emissions warning countdown if it stays: "
+        "get it checked soon.",
+        "Check the sensor's connector and wiring near the exhaust for heat damage.",
+        "Check the fuse and supply for the sensor's small control unit, which sits on its lead.",
+        "Look for exhaust leaks ahead of the sensor: outside air skews the reading.",
+        "The sensors are costly: have a shop compare the readings before replacing one.",
+    ),
+    _rule(
+        r"O2 Sensor|HO2S",
         "oxygen sensor",
         _DRIVABLE,
         "Check for exhaust leaks ahead of the sensor.",

@@ -50,6 +50,8 @@ def test_generic_code_answer_has_the_facts():
         ("P0A00", "orange cables"),
         ("P2675", "connector"),  # an air cleaner inlet, not an ABS valve
         ("C0049", "MIN and MAX"),
+        ("P2203", "control unit"),  # a NOx sensor, not a switching O2 sensor
+        ("P2BAF", "AdBlue"),
     ],
 )
 def test_checks_follow_the_kind_of_fault(code, expected_check):
