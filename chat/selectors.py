@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +35,51 @@ def conversations_for(*, owner: Owner, search: str = "") -> QuerySet[Conversatio
             | Q(id__in=Message.objects.filter(content__icontains=search).values("conversation_id"))
         )
     return qs.annotate(message_count=Count("messages")).order_by("-updated_at")
+
+
+# How far back "recent vehicles" looks, and how many it offers.
+RECENT_VEHICLE_CONVERSATIONS = 50
+RECENT_VEHICLES = 4
+
+
+def recent_vehicles(
+    conversations: Iterable[Conversation], *, exclude: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The distinct vehicles of ``conversations`` (most recent first), to offer for reuse.
+
+    A vehicle counts once however often it was saved; one with neither make, model nor VIN is
+    too vague to offer. ``exclude`` (the vehicle already in use) is left out.
+    """
+    seen = {_vehicle_key(exclude)} if exclude else set()
+    vehicles = []
+    for conversation in conversations:
+        vehicle = {key: conversation.vehicle.get(key) for key in VEHICLE_LABELS}
+        key = _vehicle_key(vehicle)
+        if not any(key[1:]) or key in seen:
+            continue
+        seen.add(key)
+        vehicles.append({k: v for k, v in vehicle.items() if v not in (None, "")})
+        if len(vehicles) == RECENT_VEHICLES:
+            break
+    return vehicles
+
+
+def recent_vehicles_for(*, owner: Owner) -> list[dict[str, Any]]:
+    """The owner's recent distinct vehicles, from one query over their latest conversations."""
+    conversations = (
+        Conversation.objects.filter(owner.filter)
+        .exclude(vehicle={})
+        .only("vehicle")
+        .order_by("-updated_at")[:RECENT_VEHICLE_CONVERSATIONS]
+    )
+    return recent_vehicles(conversations)
+
+
+def _vehicle_key(vehicle: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """What makes two saved vehicles the same car: year, make, model and VIN, ignoring case."""
+    return tuple(
+        str(vehicle.get(key) or "").strip().casefold() for key in ("year", "make", "model", "vin")
+    )
 
 
 def conversation_for(*, owner: Owner, conversation_id: uuid.UUID | str) -> Conversation:

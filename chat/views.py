@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 
 from django.conf import settings
@@ -45,6 +46,11 @@ def chat_page(request, conversation_id: str | None = None):
             for key, label in VEHICLE_LABELS.items()
         ],
         "vehicle_summary": _vehicle_summary(vehicle),
+        # From the sidebar's conversations, already loaded: no extra query.
+        "recent_vehicles": [
+            {"label": _vehicle_summary(recent) or recent.get("vin", ""), "json": json.dumps(recent)}
+            for recent in selectors.recent_vehicles(conversations, exclude=vehicle)
+        ],
         "provider": selected_provider_name(),
         "max_chars": settings.CHAT_MAX_MESSAGE_CHARS,
     }

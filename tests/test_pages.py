@@ -170,3 +170,24 @@ def test_every_page_sends_a_content_security_policy(client, settings):
     docs = client.get("/api/docs")
     assert "script-src 'self';" in docs["Content-Security-Policy"]
     assert "<script>" not in docs.content.decode().replace("<script></script>", "")
+
+
+def test_vehicle_panel_offers_the_owners_recent_vehicles():
+    client = Client()
+    client.get("/")
+    session = client.session
+    session["chat_owner_token"] = "owner-with-cars"
+    session.save()
+    ConversationFactory(
+        anonymous=True, owner_token="owner-with-cars", vehicle={"year": 2012, "make": "Honda"}
+    )
+    current = ConversationFactory(
+        anonymous=True, owner_token="owner-with-cars", vehicle={"make": "Ford", "model": "Focus"}
+    )
+    ConversationFactory(vehicle={"make": "Tesla", "model": "Model 3"})  # someone else's
+    html = client.get(f"/c/{current.pk}").content.decode()
+    assert 'class="chip"' in html and ">2012 Honda</button>" in html
+    assert "&quot;make&quot;: &quot;Honda&quot;" in html  # the vehicle rides along, escaped
+    assert ">Ford Focus</button>" not in html  # already this conversation's vehicle
+    assert "Tesla" not in html
+    assert 'id="recent-vehicles"' not in Client().get("/").content.decode()  # nothing to offer

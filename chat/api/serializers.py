@@ -119,6 +119,12 @@ class NewConversationResponseSerializer(ConversationSerializer):
         read_only_fields = fields
 
 
+class RecentVehiclesSerializer(serializers.Serializer):
+    """Documents GET /api/vehicles."""
+
+    vehicles = VehicleSerializer(many=True)
+
+
 class CodeDetailsSerializer(serializers.Serializer):
     causes = serializers.ListField(child=serializers.CharField())
     severity = serializers.ChoiceField(choices=["low", "moderate", "high", "severe"])

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("messages/<str:message_id>", views.MessageDetailView.as_view(), name="api-message"),
     path("messages/<str:message_id>/feedback", views.FeedbackView.as_view(), name="api-feedback"),
+    path("vehicles", views.RecentVehiclesView.as_view(), name="api-vehicles"),
     path("dtc/<str:code>", views.TroubleCodeView.as_view(), name="api-dtc"),
     path("vin/<str:vin>", views.VinView.as_view(), name="api-vin"),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),

@@ -365,6 +365,18 @@ class FeedbackView(APIView):
         )
 
 
+class RecentVehiclesView(APIView):
+    """The caller's recently used vehicles (distinct, most recent first), to reuse in a new
+    conversation: send one as `vehicle` to `POST /api/new-conversation`."""
+
+    @extend_schema(
+        responses={200: serializers.RecentVehiclesSerializer, **schema.errors(401)},
+    )
+    def get(self, request):
+        owner = owner_from_request(request, create=False)
+        return Response({"vehicles": selectors.recent_vehicles_for(owner=owner)})
+
+
 class TroubleCodeView(APIView):
     """Explain an OBD-II trouble code from the embedded knowledge."""
 

@@ -75,6 +75,17 @@ function showVehicle(vehicle) {
   for (const name of FIELDS) field(name).value = vehicle[name] ?? "";
 }
 
+// A vehicle from an earlier conversation fills the form; saving makes it this conversation's.
+function useRecentVehicle(event) {
+  const chip = event.target.closest("[data-vehicle]");
+  if (!chip) return;
+  const vehicle = JSON.parse(chip.dataset.vehicle);
+  for (const name of FIELDS) field(name).value = vehicle[name] ?? "";
+  vinResult.hidden = true;
+  setStatus(`${chip.textContent} filled in: save to use it here.`);
+  field("make").focus();
+}
+
 function setStatus(text, bad = false) {
   vehicleStatus.textContent = text;
   vehicleStatus.classList.toggle("bad", bad);
@@ -279,6 +290,7 @@ export function init() {
   }
   vehicleForm.addEventListener("submit", saveVehicle);
   $("vin-decode").addEventListener("click", decodeVin);
+  $("recent-vehicles")?.addEventListener("click", useRecentVehicle);
   $("lookup-form").addEventListener("submit", lookUp);
   $("print-button").addEventListener("click", () => window.print());
   document.addEventListener("chat:conversation", (event) => enableExport(event.detail.id));

@@ -211,3 +211,29 @@ def test_feedback_can_be_changed(token_api, conversation):
     second = token_api.post(url, {"rating": -1, "comment": "Wrong car"}, format="json")
     assert second.status_code == HTTPStatus.OK
     assert list(Feedback.objects.values_list("rating", "comment")) == [(-1, "Wrong car")]
+
+
+def test_recent_vehicles_are_distinct_owner_scoped_and_one_query(token_api, user):
+    civic = {"year": 2012, "make": "Honda", "model": "Civic", "mileage": 58000}
+    ConversationFactory(user=user, vehicle=civic)
+    ConversationFactory(user=user, vehicle={**civic, "make": "HONDA", "mileage": 61000})  # same car
+    ConversationFactory(user=user, vehicle={"year": 2015, "make": "Volkswagen", "model": "Golf"})
+    ConversationFactory(user=user, vehicle={"year": 2019})  # too vague to offer
+    ConversationFactory(user=user)  # no vehicle
+    ConversationFactory(vehicle={"make": "Tesla", "model": "Model 3"})  # someone else's
+    with CaptureQueriesContext(connection) as queries:
+        response = token_api.get("/api/vehicles")
+    assert response.status_code == HTTPStatus.OK
+    vehicles = response.json()["vehicles"]
+    assert [(v["make"], v["model"]) for v in vehicles] == [
+        ("Volkswagen", "Golf"),
+        ("HONDA", "Civic"),
+    ]
+    assert vehicles[1]["mileage"] == 61000  # the most recent save of that car
+    assert len([q for q in queries.captured_queries if "chat_conversation" in q["sql"]]) == 1
+
+
+def test_recent_vehicles_for_a_new_visitor_is_empty(api):
+    response = api.get("/api/vehicles")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"vehicles": []}

@@ -60,6 +60,34 @@ def test_vehicle_profile_with_vin_decoding(page, openai_settings, fake_openai):
     assert "Honda" in system and "Accord" in system and "182000" in system
 
 
+def test_a_recent_vehicle_fills_the_form_for_a_new_conversation(page):
+    page.click("#vehicle-toggle")
+    page.fill("#vehicle-year", "2012")
+    page.fill("#vehicle-make", "Honda")
+    page.fill("#vehicle-model", "Civic")
+    page.fill("#vehicle-mileage", "58000")
+    page.get_by_role("button", name="Save vehicle").click()
+    page.wait_for_url("**/c/*")
+    first = conversation_id(page)
+
+    # A new conversation offers the same car; one click fills the form, saving uses it.
+    page.goto(page.url.split("/c/")[0] + "/")
+    page.click("#vehicle-toggle")
+    chip = page.get_by_role("button", name="2012 Honda Civic")
+    screenshot(page, "desktop-light-recent-vehicle")
+    chip.click()
+    assert page.input_value("#vehicle-make") == "Honda"
+    assert page.input_value("#vehicle-mileage") == "58000"
+    expect(page.locator("#vehicle-status")).to_contain_text("save to use it here")
+    page.get_by_role("button", name="Save vehicle").click()
+    page.wait_for_url(lambda url: "/c/" in url and first not in url)
+    second = Conversation.objects.get(pk=conversation_id(page))
+    assert second.vehicle == {"year": 2012, "make": "Honda", "model": "Civic", "mileage": 58000}
+    # Where that car is already in use, it isn't offered again.
+    page.click("#vehicle-toggle")
+    expect(page.locator("#recent-vehicles")).to_have_count(0)
+
+
 def test_vehicle_errors_are_shown(page):
     page.click("#vehicle-toggle")
     page.fill("#vehicle-vin", "NOT-A-VIN")
