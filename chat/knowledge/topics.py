@@ -12,8 +12,16 @@ from chat.knowledge.maintenance import due_around, schedule
 # A second guide is worth naming when it scores at least this share of the best one.
 RELATED_SHARE = 0.6
 # A one-word question ("overheating") can only score low; a longer one that scores this low has
-# merely brushed a car word ("a diesel or a petrol hatchback?"), and a guide would mislead.
-CONFIDENT_SCORE = 5.0
+# merely brushed a car word ("how to lose weight fast"), and a guide would mislead. Scores grow a
+# little with every guide added (rarer words weigh more), so this moves with the collection.
+CONFIDENT_SCORE = 5.5
+# Buying advice shares words with repair guides ("a diesel or a petrol?") but isn't a fault.
+_NOT_A_FAULT = re.compile(
+    r"\b(?:should i (?:buy|choose|go for)|should i get an? (?:new|used|diesel|petrol|gas"
+    r"|hybrid|electric|ev)|which (?:car|model) (?:should|to)|(?:best|good|reliable) (?:cars?"
+    r"|suvs?|hatchbacks?|trucks?|vans?|hybrids?|evs?)(?: (?:to buy|for))?)\b",
+    re.IGNORECASE,
+)
 _MAINTENANCE = re.compile(
     r"\b(service|servicing|maintenance|schedule|due|interval|how often|when should i (?:change|"
     r"replace))\b",
@@ -24,6 +32,8 @@ _VAGUE_WORDS = 6
 
 def guide_answer(message: str, *, vehicle_name: str = "") -> tuple[str, Guide] | None:
     """A structured answer from the best-matching guide, or None when no guide fits."""
+    if _NOT_A_FAULT.search(message):
+        return None
     results = search_guides(message, limit=3)
     if not results:
         return None

@@ -315,11 +315,21 @@ def test_symptoms_are_answered_from_the_guides():
 
 @pytest.mark.parametrize(
     "message",
-    ["should I buy a diesel or a petrol hatchback?", "play some music", "how to lose weight fast"],
+    [
+        "should I buy a diesel or a petrol hatchback?",
+        "should I get a used hybrid",
+        "best car for winter",
+        "play some music",
+        "how to lose weight fast",
+    ],
 )
 def test_questions_that_brush_a_car_word_get_no_guide(message):
     text = answer(message)
     assert "###" not in text and "offline mechanic" in text
+
+
+def test_a_repair_question_that_starts_like_buying_advice_still_gets_its_guide():
+    assert answer("should I get my brakes checked? they squeal").startswith("### Squealing")
 
 
 def test_thanks():
