@@ -440,6 +440,9 @@ _RULES = (
         r"\borange (?:cables?|wires?|wiring|connectors?|leads?)\b",
         r"\btraction battery\b",
         r"\binverter\b",
+        # A flooded high-voltage battery can short and catch fire, even days later.
+        rf"\b{_HV_CAR}\b[^.!?]{{0,40}}\b(?:flood\w*|submerged|under water|underwater)\b",
+        rf"\b(?:flood\w*|submerged)\b[^.!?]{{0,40}}\b{_HV_CAR}\b",
         # An isolation fault means the high-voltage system may be leaking to the car's body.
         r"\bisolation (?:fault|failure|resistance|warning)\b",
         rf"\b{_HV_CAR}\b[^.!?]{{0,40}}\binsulation (?:fault|failure|resistance|warning)\b",

@@ -81,6 +81,8 @@ from chat.knowledge.safety import HAZARDS
         ("change the gas filter", "caution", "fuel_work"),
         ("replacing injectors on my diesel", "caution", "fuel_work"),
         ("insulation resistance warning on my ioniq", "caution", "high_voltage"),
+        ("my prius was flooded", "caution", "high_voltage"),
+        ("flooded electric car in the garage", "caution", "high_voltage"),
         ("how do I change my brake pads", "caution", "brake_work"),
         ("changing brake pads myself this weekend", "caution", "brake_work"),
         ("how to bleed brakes on my own", "caution", "brake_work"),
