@@ -48,12 +48,13 @@ def recent_vehicles(
     """The distinct vehicles of ``conversations`` (most recent first), to offer for reuse.
 
     A vehicle counts once however often it was saved; one with neither make, model nor VIN is
-    too vague to offer. ``exclude`` (the vehicle already in use) is left out.
+    too vague to offer. ``exclude`` (the vehicle already in use) is left out, and so is the
+    mileage: the odometer has moved on since, and the maintenance advice depends on it.
     """
     seen = {_vehicle_key(exclude)} if exclude else set()
     vehicles = []
     for conversation in conversations:
-        vehicle = {key: conversation.vehicle.get(key) for key in VEHICLE_LABELS}
+        vehicle = {key: conversation.vehicle.get(key) for key in VEHICLE_LABELS if key != "mileage"}
         key = _vehicle_key(vehicle)
         if not any(key[1:]) or key in seen:
             continue

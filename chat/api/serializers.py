@@ -119,10 +119,15 @@ class NewConversationResponseSerializer(ConversationSerializer):
         read_only_fields = fields
 
 
+class RecentVehicleSerializer(VehicleSerializer):
+    # The odometer has moved on since: a recent vehicle comes without its old mileage.
+    mileage = None
+
+
 class RecentVehiclesSerializer(serializers.Serializer):
     """Documents GET /api/vehicles."""
 
-    vehicles = VehicleSerializer(many=True)
+    vehicles = RecentVehicleSerializer(many=True)
 
 
 class CodeDetailsSerializer(serializers.Serializer):

@@ -374,7 +374,8 @@ class RecentVehiclesView(APIView):
     )
     def get(self, request):
         owner = owner_from_request(request, create=False)
-        return Response({"vehicles": selectors.recent_vehicles_for(owner=owner)})
+        vehicles = selectors.recent_vehicles_for(owner=owner)
+        return Response(serializers.RecentVehiclesSerializer({"vehicles": vehicles}).data)
 
 
 class TroubleCodeView(APIView):

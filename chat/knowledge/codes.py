@@ -99,11 +99,19 @@ class MakerUsage:
     maker: str  # "GM"
     makes: tuple[str, ...]  # the brands that use it: "Chevrolet", "GMC", ...
     meaning: str
+    nicknames: tuple[str, ...] = ()  # what owners type for a brand: "Chevy"
 
     def brand(self, make: str) -> str | None:
-        """``make`` as this maker spells it ("chevrolet" -> "Chevrolet"), or None if not its own."""
-        wanted = (make or "").strip().casefold()
-        return next((name for name in (self.maker, *self.makes) if name.casefold() == wanted), None)
+        """``make`` as this maker spells it ("chevy" -> "Chevy"), or None if not its own.
+
+        A make decoded from a VIN can carry a country ("Chevrolet USA"), so the first word is
+        enough when the whole name isn't one of the maker's.
+        """
+        names = {name.casefold(): name for name in (self.maker, *self.makes, *self.nicknames)}
+        words = (make or "").casefold().split()
+        if not words:
+            return None
+        return names.get(" ".join(words)) or names.get(words[0])
 
     def note(self, code: str) -> str:
         return (
@@ -229,7 +237,12 @@ def maker_usages() -> dict[str, MakerUsage]:
     with MAKER_USAGE_FILE.open(encoding="utf-8") as handle:
         entries = json.load(handle)
     return {
-        code: MakerUsage(entry["maker"], tuple(entry["makes"]), entry["meaning"])
+        code: MakerUsage(
+            entry["maker"],
+            tuple(entry["makes"]),
+            entry["meaning"],
+            tuple(entry.get("nicknames", ())),
+        )
         for code, entry in entries.items()
     }
 

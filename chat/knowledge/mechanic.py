@@ -151,8 +151,9 @@ def _safety_warning(verdict: SafetyVerdict) -> str:
 
 def _code_section(info: CodeInfo, make: str) -> str:
     usage = maker_usages().get(info.code) if info.generic else None
-    if usage and usage.brand(make):
-        return _maker_code_section(info, usage, usage.brand(make))
+    brand = usage.brand(make) if usage else None
+    if usage and brand:
+        return _maker_code_section(info, usage, brand)
     if not info.generic:
         title = f"### {info.code}: manufacturer-specific code"
     else:

@@ -441,8 +441,11 @@ _RULES = (
         r"\btraction battery\b",
         r"\binverter\b",
         # A flooded high-voltage battery can short and catch fire, even days later.
-        rf"\b{_HV_CAR}\b[^.!?]{{0,40}}\b(?:flood\w*|submerged|under water|underwater)\b",
-        rf"\b(?:flood\w*|submerged)\b[^.!?]{{0,40}}\b{_HV_CAR}\b",
+        # "Flooded the engine" is too much fuel at start-up, not water.
+        rf"\b{_HV_CAR}\b[^.!?]{{0,40}}\b(?:flood(?!\w*\s+(?:the\s+|my\s+|its\s+)?engine)\w*"
+        r"|submerged|under ?water|deep water|sat in water|in a flood)\b",
+        rf"\b(?:flood(?!\w*\s+(?:the\s+|my\s+|its\s+)?engine)\w*|submerged|water got into)\b"
+        rf"[^.!?]{{0,40}}\b{_HV_CAR}\b",
         # An isolation fault means the high-voltage system may be leaking to the car's body.
         r"\bisolation (?:fault|failure|resistance|warning)\b",
         rf"\b{_HV_CAR}\b[^.!?]{{0,40}}\binsulation (?:fault|failure|resistance|warning)\b",

@@ -15,12 +15,21 @@ RELATED_SHARE = 0.6
 # merely brushed a car word ("how to lose weight fast"), and a guide would mislead. Scores grow a
 # little with every guide added (rarer words weigh more), so this moves with the collection.
 CONFIDENT_SCORE = 5.5
-# Buying advice shares words with repair guides ("a diesel or a petrol?") but isn't a fault.
-_NOT_A_FAULT = re.compile(
-    r"\b(?:should i (?:buy|choose|go for)|should i get an? (?:new|used|diesel|petrol|gas"
-    r"|hybrid|electric|ev)|which (?:car|model) (?:should|to)|(?:best|good|reliable) (?:cars?"
-    r"|suvs?|hatchbacks?|trucks?|vans?|hybrids?|evs?)(?: (?:to buy|for))?)\b",
+# Buying advice shares words with repair guides ("a diesel or a petrol?") but isn't a fault:
+# buying a whole car, or weighing one fuel or drivetrain against another. Words of a mistake or
+# a part ("I put petrol in my diesel", "should I buy a new battery") keep it a repair question.
+_CAR = (
+    r"(?:cars?|diesels?|petrol|gas(?:oline)?|hybrids?|electric(?: cars?)?|evs?|suvs?|trucks?"
+    r"|vans?|hatchbacks?)"
+)
+_BUYING = re.compile(
+    r"\b(?:should i (?:buy|get|choose|go for) (?:an? |the )?(?:new |used |second[- ]hand )?"
+    rf"{_CAR}\b|which (?:car|model) (?:should|to)\b|(?:best|good|reliable) {_CAR}\b"
+    rf"|{_CAR} (?:or|vs\.?|versus) (?:an? )?{_CAR}\b)",
     re.IGNORECASE,
+)
+_MISHAP = re.compile(
+    r"\b(?:put|filled|fill(?:ed)? up|wrong|mistake|accident\w*|misfuel\w*)\b", re.I
 )
 _MAINTENANCE = re.compile(
     r"\b(service|servicing|maintenance|schedule|due|interval|how often|when should i (?:change|"
@@ -32,7 +41,7 @@ _VAGUE_WORDS = 6
 
 def guide_answer(message: str, *, vehicle_name: str = "") -> tuple[str, Guide] | None:
     """A structured answer from the best-matching guide, or None when no guide fits."""
-    if _NOT_A_FAULT.search(message):
+    if _BUYING.search(message) and not _MISHAP.search(message):
         return None
     results = search_guides(message, limit=3)
     if not results:

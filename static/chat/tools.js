@@ -82,8 +82,8 @@ function useRecentVehicle(event) {
   const vehicle = JSON.parse(chip.dataset.vehicle);
   for (const name of FIELDS) field(name).value = vehicle[name] ?? "";
   vinResult.hidden = true;
-  setStatus(`${chip.textContent} filled in: save to use it here.`);
-  field("make").focus();
+  setStatus(`${chip.textContent} filled in: add today's mileage, then save to use it here.`);
+  field("mileage").focus();
 }
 
 function setStatus(text, bad = false) {

@@ -77,12 +77,13 @@ def test_a_recent_vehicle_fills_the_form_for_a_new_conversation(page):
     screenshot(page, "desktop-light-recent-vehicle")
     chip.click()
     assert page.input_value("#vehicle-make") == "Honda"
-    assert page.input_value("#vehicle-mileage") == "58000"
+    assert page.input_value("#vehicle-mileage") == ""  # today's reading, not last time's
     expect(page.locator("#vehicle-status")).to_contain_text("save to use it here")
+    page.fill("#vehicle-mileage", "61000")
     page.get_by_role("button", name="Save vehicle").click()
     page.wait_for_url(lambda url: "/c/" in url and first not in url)
     second = Conversation.objects.get(pk=conversation_id(page))
-    assert second.vehicle == {"year": 2012, "make": "Honda", "model": "Civic", "mileage": 58000}
+    assert second.vehicle == {"year": 2012, "make": "Honda", "model": "Civic", "mileage": 61000}
     # Where that car is already in use, it isn't offered again.
     page.click("#vehicle-toggle")
     expect(page.locator("#recent-vehicles")).to_have_count(0)

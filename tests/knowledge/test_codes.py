@@ -200,6 +200,7 @@ def test_maker_usage_file_is_sane():
         assert lookup_code(code).generic, code
         assert usage.meaning.strip() == usage.meaning and usage.makes, code
         assert usage.brand("chevrolet") == "Chevrolet" and usage.brand("gm") == "GM"
+        assert usage.brand("chevy") == "Chevy" and usage.brand("Chevrolet USA") == "Chevrolet"
         assert usage.brand("Ford") is None and usage.brand("") is None
 
 

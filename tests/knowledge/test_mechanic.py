@@ -319,6 +319,8 @@ def test_symptoms_are_answered_from_the_guides():
         "should I buy a diesel or a petrol hatchback?",
         "should I get a used hybrid",
         "best car for winter",
+        "which is better, diesel or petrol?",
+        "gas vs diesel truck",
         "play some music",
         "how to lose weight fast",
     ],
@@ -328,8 +330,17 @@ def test_questions_that_brush_a_car_word_get_no_guide(message):
     assert "###" not in text and "offline mechanic" in text
 
 
-def test_a_repair_question_that_starts_like_buying_advice_still_gets_its_guide():
-    assert answer("should I get my brakes checked? they squeal").startswith("### Squealing")
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        ("should I get my brakes checked? they squeal", "### Squealing"),
+        ("I put petrol in my diesel, should I get a new fuel pump?", "### Wrong fuel"),
+        ("should I buy a new battery or try charging it? Car clicks but won't start", "### Clicks"),
+        ("filled my gas car with diesel by mistake", "### Wrong fuel"),
+    ],
+)
+def test_repair_questions_that_sound_like_buying_advice_still_get_their_guide(message, title):
+    assert answer(message).startswith(title)
 
 
 def test_thanks():

@@ -83,6 +83,9 @@ from chat.knowledge.safety import HAZARDS
         ("insulation resistance warning on my ioniq", "caution", "high_voltage"),
         ("my prius was flooded", "caution", "high_voltage"),
         ("flooded electric car in the garage", "caution", "high_voltage"),
+        ("my Tesla drove through deep water", "caution", "high_voltage"),
+        ("my Leaf sat in water overnight", "caution", "high_voltage"),
+        ("water got into my EV", "caution", "high_voltage"),
         ("how do I change my brake pads", "caution", "brake_work"),
         ("changing brake pads myself this weekend", "caution", "brake_work"),
         ("how to bleed brakes on my own", "caution", "brake_work"),
@@ -137,6 +140,7 @@ def test_hazards(text, level, key):
         "spark plug wire insulation failure",
         "hood insulation failure",
         "changed the brake light switch",
+        "I think I flooded the engine on my hybrid",
         "",
     ],
 )
