@@ -115,6 +115,15 @@ HAZARDS = {
             "straight, stop and have it towed.",
         ),
         Hazard(
+            "stalling",
+            "Engine cutting out while driving",
+            "caution",
+            "If the engine dies while you're moving, the steering and brakes get heavy but still "
+            "work: hold the wheel firmly, press the brake harder, put the hazard lights on and "
+            "coast to a safe place. A car that stalls in traffic isn't safe to use until it's "
+            "fixed.",
+        ),
+        Hazard(
             "burning_smell",
             "Burning smell",
             "caution",
@@ -400,6 +409,14 @@ _RULES = (
         r"\b(?:brake\s+)?pedal\b[^.!?]{0,20}\b(?:judder\w*|pulsat\w*|vibrat\w*|shak\w*)",
         unless=r"\bwheel ?well\b|\btrailer\b|\boutside\b|\bweather\b"
         r"|\bexhaust\b|\bclutch\b|\bgas pedal\b|\baccelerator\b",
+    ),
+    _rule(
+        "stalling",
+        r"\b(?:stall\w*|cut(?:s|ting)? out|died|dies|shut(?:s)? (?:off|down)|turn(?:s|ed)? off)\b"
+        r"[^.!?]{0,25}\b(?:while driving|when driving|at speed|on the (?:highway|motorway|freeway"
+        r"|interstate)|in traffic|at \d+ ?(?:mph|km/?h)|going \d+|mid[- ]?corner|on a bend)\b",
+        r"\b(?:while|when) driving\b[^.!?]{0,25}\b(?:stall\w*|cut(?:s|ting)? out|died|dies"
+        r"|shut(?:s)? (?:off|down))\b",
     ),
     # Doing the job oneself, not asking what a part is: "how do I change my brake pads".
     _rule(

@@ -76,6 +76,9 @@ from chat.knowledge.safety import HAZARDS
         ("brake pedal judders when I stop", "caution", "brake_fault"),
         ("the steering wheel shakes when braking", "caution", "brake_fault"),
         ("doing brakes this weekend", "caution", "brake_work"),
+        ("U0100 and the car stalled on the highway", "caution", "stalling"),
+        ("the engine cuts out while driving", "caution", "stalling"),
+        ("while driving it just died", "caution", "stalling"),
         ("doing a brake job on my civic", "caution", "brake_work"),
         ("changing the brakes on my truck", "caution", "brake_work"),
         ("change the gas filter", "caution", "fuel_work"),
@@ -141,6 +144,8 @@ def test_hazards(text, level, key):
         "hood insulation failure",
         "changed the brake light switch",
         "I think I flooded the engine on my hybrid",
+        "engine stalls at idle",
+        "car starts then dies",
         "",
     ],
 )
