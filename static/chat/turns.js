@@ -1,6 +1,7 @@
 // The conversation itself: send, stream, stop, regenerate, edit and resend, copy, feedback.
 import { ApiError, api, readEvents } from "./api.js";
 import { copy, openFeedback } from "./feedback.js";
+import { renderPreview } from "./preview.js";
 import {
   $,
   announce,
@@ -145,6 +146,12 @@ function setBusy(busy) {
 
 // --- One streamed turn ----------------------------------------------------------------------
 
+// Drops a preview frame that was waiting: the server's HTML is about to replace it.
+function cancelPreview(frame) {
+  cancelAnimationFrame(frame);
+  return 0;
+}
+
 // start(signal) makes the request; retry() repeats the whole turn after an error.
 async function runTurn(start, { question, text, retry } = {}) {
   hideError();
@@ -154,8 +161,16 @@ async function runTurn(start, { question, text, retry } = {}) {
   answer.dataset.status = "streaming";
   answer.setAttribute("aria-busy", "true");
   const body = answer.querySelector(".body");
-  const streamed = document.createTextNode("");
-  body.append(streamed);
+  body.classList.remove("plain");
+  // The text so far, shown as a Markdown preview at most once per frame.
+  let streamed = "";
+  let frame = 0;
+  const showStreamed = () => {
+    frame = 0;
+    const follow = isNearBottom(list);
+    renderPreview(body, streamed);
+    if (follow) scrollToEnd();
+  };
   const status = note(answer, "typing", "Thinking…");
   setBusy(true);
   refreshActions();
@@ -173,17 +188,18 @@ async function runTurn(start, { question, text, retry } = {}) {
         if (question && data.question?.id) question.dataset.id = data.question.id;
         answer.dataset.answerId = data.answer_id || "";
       } else if (event.name === "delta") {
-        const follow = isNearBottom(list);
-        streamed.appendData(data.text);
+        streamed += data.text;
         status.hidden = true;
-        if (follow) scrollToEnd();
+        frame ||= requestAnimationFrame(showStreamed);
       } else if (event.name === "tool") {
         status.textContent = `${TOOL_LABELS[data.name] || "Checking the built-in knowledge"}…`;
         status.hidden = false;
       } else if (event.name === "done") {
+        frame = cancelPreview(frame);
         outcome = "done";
         finish(answer, data);
       } else if (event.name === "error") {
+        if (data.message?.html) frame = cancelPreview(frame); // the stored answer replaces it
         outcome = "error";
         setConversation(data.conversation_id);
         fail(answer, data.error || {}, data.message);
@@ -212,6 +228,10 @@ async function runTurn(start, { question, text, retry } = {}) {
       showError("Connection lost. Your question is saved.", { retry: () => regenerate() });
     }
   } finally {
+    if (frame) {
+      cancelAnimationFrame(frame);
+      showStreamed(); // what arrived before a stop or an error stays on screen
+    }
     status.remove();
     answer.removeAttribute("aria-busy");
     if (answer.dataset.status === "streaming") answer.dataset.status = "complete";

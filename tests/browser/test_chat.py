@@ -53,6 +53,41 @@ def test_answer_streams_then_renders(page, openai_settings, fake_openai):
     assert page.text_content("#conversation-title") == "Car clicks and won't start"
 
 
+def test_markdown_is_previewed_while_it_streams(page, openai_settings, fake_openai):
+    text = (
+        "### Won't crank\n\nCheck the **battery** and the `main fuse` first:\n\n"
+        "1. Clean the terminals\n2. Charge the battery\n\n- then the starter relay\n"
+        "- then the ground strap\n\n" + "More detail follows here. " * 30
+    )
+    fake_openai.reply_text(text, chunk_size=8, token_interval=0.03)
+    send(page, "Car won't crank")
+    streaming = f"{LAST_ANSWER}[data-status=streaming] .body"
+    page.wait_for_selector(f"{streaming} ul li:nth-child(2)")
+    assert page.text_content(f"{streaming} h3") == "Won't crank"
+    assert page.text_content(f"{streaming} strong") == "battery"
+    assert page.text_content(f"{streaming} code") == "main fuse"
+    assert page.locator(f"{streaming} ol li").count() == 2
+    shown = page.text_content(streaming)
+    assert "**" not in shown and "###" not in shown and "`" not in shown
+    page.wait_for_selector(f"{LAST_ANSWER}[data-status=complete]")
+    assert page.inner_html(f"{LAST_ANSWER} .body strong") == "battery"  # the server's HTML now
+
+
+def test_streamed_markup_is_never_html(page, openai_settings, fake_openai):
+    fake_openai.reply_text(
+        "**<img src=x onerror=window.hit=1>** and `<b>code</b>`" + " filler" * 40,
+        chunk_size=6,
+        token_interval=0.03,
+    )
+    send(page, "hello")
+    streaming = f"{LAST_ANSWER}[data-status=streaming] .body"
+    page.wait_for_selector(f"{streaming} strong")
+    assert page.locator(f"{streaming} img").count() == 0
+    assert "<img" in page.text_content(f"{streaming} strong")
+    page.wait_for_selector(f"{LAST_ANSWER}[data-status=complete]")
+    assert page.evaluate("window.hit") is None
+
+
 def test_stop_keeps_the_partial_answer_marked(page, openai_settings, fake_openai):
     fake_openai.reply_text("word " * 200, chunk_size=5, token_interval=0.05)
     send(page, "Long answer please")
