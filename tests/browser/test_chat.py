@@ -6,7 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from chat.models import Conversation, Message
-from tests.browser.pages import LAST_ANSWER, LAST_QUESTION, ask, conversation_id, send
+from tests.browser.pages import (
+    LAST_ANSWER,
+    LAST_QUESTION,
+    ask,
+    conversation_id,
+    screenshot,
+    send,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -69,6 +76,7 @@ def test_markdown_is_previewed_while_it_streams(page, openai_settings, fake_open
     assert page.locator(f"{streaming} ol li").count() == 2
     shown = page.text_content(streaming)
     assert "**" not in shown and "###" not in shown and "`" not in shown
+    screenshot(page, "desktop-light-streaming-preview")
     page.wait_for_selector(f"{LAST_ANSWER}[data-status=complete]")
     assert page.inner_html(f"{LAST_ANSWER} .body strong") == "battery"  # the server's HTML now
 
