@@ -7,6 +7,7 @@ or base URL is configured, offline otherwise).
 
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 
 from django.conf import settings
@@ -58,6 +59,14 @@ def get_provider() -> Provider:
         settings.OPENAI_MAX_TOOL_ROUNDS,
         settings.OPENAI_MAX_OUTPUT_TOKENS,
     )
+
+
+def warm_up() -> None:
+    """Build the configured provider now, as a server worker starts, so its first question
+    doesn't wait for it: importing the OpenAI SDK and building its client takes about a quarter
+    of a second. A configuration problem is left for requests to report (the setup page)."""
+    with contextlib.suppress(ProviderMisconfigured):
+        get_provider()
 
 
 @lru_cache(maxsize=1)
