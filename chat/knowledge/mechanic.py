@@ -152,7 +152,7 @@ def _safety_warning(verdict: SafetyVerdict) -> str:
 def _code_section(info: CodeInfo, make: str) -> str:
     usage = maker_usages().get(info.code) if info.generic else None
     brand = usage.brand(make) if usage else None
-    if usage and brand:
+    if brand:
         return _maker_code_section(info, usage, brand)
     if not info.generic:
         title = f"### {info.code}: manufacturer-specific code"
