@@ -1,7 +1,5 @@
 """The chat in a real browser: streaming, stop, regenerate, edit, copy, errors, keyboard."""
 
-import time
-
 import pytest
 from playwright.sync_api import expect
 
@@ -13,6 +11,7 @@ from tests.browser.pages import (
     conversation_id,
     screenshot,
     send,
+    wait_for_stored,
 )
 
 pytestmark = pytest.mark.browser
@@ -21,16 +20,6 @@ MARKDOWN = (
     "Check the **battery** first. Then the starter relay, the main fuse and the ground strap. "
     "If the lights dim when you turn the key, charge the battery and try again."
 )
-
-
-def wait_for_stored(predicate, timeout=3.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("the server did not store the expected message in time")
 
 
 def test_answer_streams_then_renders(page, openai_settings, fake_openai):

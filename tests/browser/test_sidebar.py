@@ -3,8 +3,14 @@
 import pytest
 from playwright.sync_api import expect
 
-from chat.models import Conversation
-from tests.browser.pages import PHONE_VIEWPORT, ask, conversation_id, no_horizontal_scroll
+from chat.models import Conversation, Message
+from tests.browser.pages import (
+    PHONE_VIEWPORT,
+    ask,
+    conversation_id,
+    no_horizontal_scroll,
+    wait_for_stored,
+)
 from tests.factories import ConversationFactory
 
 pytestmark = pytest.mark.browser
@@ -54,6 +60,12 @@ def test_switching_mid_stream_keeps_the_partial_answer(page, openai_settings, fa
     item(page, first).locator("a.open").click()
     page.wait_for_url(f"**/c/{first}")
     assert fake_openai.wait_for_disconnect()
+    # The server keeps the partial answer once it notices the page left; then it is on the page.
+    wait_for_stored(
+        lambda: Message.objects.filter(
+            conversation_id=second, role="assistant", status="cancelled"
+        ).exists()
+    )
     page.goto(f"/c/{second}")
     answer = page.locator("#messages > article.assistant")
     answer.first.wait_for()
